@@ -1,0 +1,257 @@
+"""Identifier validators: each returns a list of findings (empty when the value is good).
+
+Check digits and code lists live here rather than in the models, so that structural validation stays
+in pydantic's compiled path and these checks can be switched on where they are wanted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from .codelists import CatalogueEdition, edition_for, regions
+from .findings import Finding, finding
+
+__all__ = [
+    "DEFAULT_LABEL_SCHEME",
+    "USCC_ALPHABET",
+    "LabelIdScheme",
+    "check_batch_code",
+    "check_facility_code",
+    "check_label_id",
+    "check_manifest_no",
+    "check_plate",
+    "check_region",
+    "check_uscc",
+    "check_waste",
+    "uscc_check_char",
+]
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
+_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def uscc_check_char(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a credit code."""
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+@lru_cache(maxsize=65536)
+def _uscc_state(value: str) -> tuple[str, str]:
+    # The same few thousand units recur in every record, so the result is cached.
+    if not _USCC_RE.match(value):
+        return "format", ""
+    expected = uscc_check_char(value[:17])
+    return ("ok", expected) if expected == value[17] else ("checksum", expected)
+
+
+def check_uscc(value: str, path: str) -> list[Finding]:
+    """统一社会信用代码: format is an error; a wrong check character is a warning (pilot codes fail it legally)."""
+    state, expected = _uscc_state(value)
+    if state == "ok":
+        return []
+    if state == "format":
+        return [finding("uscc.format", path, value=value)]
+    return [finding("uscc.checksum", path, value=value, expected=expected)]
+
+
+def check_region(value: str, path: str) -> list[Finding]:
+    """A 6-digit region code that the shipped table knows (unknown is a warning: tables lag)."""
+    if len(value) != 6 or not value.isdigit():
+        return [finding("region.format", path, value=value)]
+    if regions().name(value) is None:
+        return [finding("region.unknown", path, value=value)]
+    return []
+
+
+_WASTE_RE = re.compile(r"^\d{3}-\d{3}-\d{2}$")
+
+
+def check_waste(
+    code: str,
+    path: str,
+    *,
+    day: date,
+    category: str | None = None,
+    category_path: str | None = None,
+    hazards: list[str] | None = None,
+    hazards_path: str | None = None,
+) -> list[Finding]:
+    """A waste code in the edition in force on ``day``, with its category and stated hazards.
+
+    The category must equal ``HW`` + the code's last two digits; stated hazards must be among the
+    catalogue's for that code.
+    """
+    if not _WASTE_RE.match(code):
+        return [finding("waste_code.format", path, value=code)]
+    out: list[Finding] = []
+    edition, in_force = edition_for(day)
+    if not in_force:
+        out.append(finding("catalogue.edition_not_shipped", path, date=day.isoformat(), edition=edition.edition))
+    expected = "HW" + code[-2:]
+    if category is not None and category != expected:
+        out.append(
+            finding(
+                "waste_code.category_mismatch", category_path or path, category=category, value=code, expected=expected
+            )
+        )
+    entry = edition.get(code)
+    if entry is None:
+        out.append(finding("waste_code.unknown", path, value=code, edition=edition.edition))
+        return out
+    if hazards:
+        for i, hz in enumerate(hazards):
+            if hz not in entry.hazards:
+                hp = f"{hazards_path}[{i}]" if hazards_path else path
+                out.append(
+                    finding("waste_code.hazard_not_in_catalogue", hp, hazard=hz, value=code, allowed=entry.hazard_text)
+                )
+    return out
+
+
+def catalogue_for(day: date) -> CatalogueEdition:
+    """The catalogue edition used for ``day`` (the in-force one, or the nearest shipped)."""
+    return edition_for(day)[0]
+
+
+_MIN_YEAR = 2022  # 部令第23号 numbering took effect on 2022-01-01
+
+
+def check_manifest_no(value: str, path: str, *, max_year: int | None = None) -> list[Finding]:
+    """14-digit national manifest number: plausible year, existing province and prefecture codes."""
+    if len(value) != 14 or not value.isdigit():
+        return [finding("manifest_no.format", path, value=value)]
+    year = int(value[:4])
+    upper = max_year if max_year is not None else date.today().year + 1
+    out: list[Finding] = []
+    if not _MIN_YEAR <= year <= upper:
+        out.append(finding("manifest_no.year", path, value=value))
+    if not regions().has_prefecture(value[4:8]):
+        out.append(finding("manifest_no.region_unknown", path, value=value, prefix=value[4:8]))
+    return out
+
+
+@dataclass(frozen=True)
+class LabelIdScheme:
+    """How the 37 characters of a 数字识别码 split into segments.
+
+    HJ 1276 fixes four segments and 37 characters but not each length; the default, inferred split is
+    unit code 18 + waste code 8 + date 8 + sequence 3.
+    """
+
+    unit: int = 18
+    waste: int = 8
+    day: int = 8
+    sequence: int = 3
+
+    def __post_init__(self) -> None:
+        if self.unit + self.waste + self.day + self.sequence != 37:
+            raise ValueError("label id segments must add up to 37 characters")
+
+    def split(self, value: str) -> tuple[str, str, str, str]:
+        """The four segments of ``value``."""
+        a = self.unit
+        b = a + self.waste
+        c = b + self.day
+        return value[:a], value[a:b], value[b:c], value[c:]
+
+    def compose(self, unit: str, waste_code: str, day: date, sequence: int) -> str:
+        """Build a label id from its parts (the waste code loses its dashes)."""
+        seq = str(sequence).zfill(self.sequence)
+        if len(seq) != self.sequence:
+            raise ValueError(f"sequence {sequence} does not fit in {self.sequence} digits")
+        return unit + waste_code.replace("-", "") + day.strftime("%Y%m%d") + seq
+
+
+DEFAULT_LABEL_SCHEME = LabelIdScheme()
+
+
+def check_label_id(
+    value: str,
+    path: str,
+    *,
+    scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME,
+    unit: str | None = None,
+    waste_code: str | None = None,
+    day: date | None = None,
+) -> list[Finding]:
+    """A 37-character label id whose segments are well formed and, when given, match the record."""
+    if len(value) != 37:
+        return [finding("label_id.format", path, detail=f"{len(value)} characters, expected 37")]
+    seg_unit, seg_waste, seg_day, seg_seq = scheme.split(value)
+    out: list[Finding] = []
+    if scheme.unit == 18 and _uscc_state(seg_unit)[0] == "format":
+        out.append(finding("label_id.format", path, detail=f"unit segment {seg_unit} is not a credit code"))
+    if not seg_waste.isdigit():
+        out.append(finding("label_id.format", path, detail=f"waste segment {seg_waste} is not digits"))
+    try:
+        seg_date = date(int(seg_day[:4]), int(seg_day[4:6]), int(seg_day[6:8]))
+    except ValueError:
+        out.append(finding("label_id.format", path, detail=f"date segment {seg_day} is not a date"))
+        seg_date = None
+    if not seg_seq.isdigit():
+        out.append(finding("label_id.format", path, detail=f"sequence segment {seg_seq} is not digits"))
+    if out:
+        return out
+    if unit is not None and seg_unit != unit:
+        out.append(finding("label_id.mismatch", path, segment="unit", actual=seg_unit, expected=unit))
+    if waste_code is not None and seg_waste != waste_code.replace("-", ""):
+        out.append(finding("label_id.mismatch", path, segment="waste", actual=seg_waste, expected=waste_code))
+    if day is not None and seg_date != day:
+        out.append(finding("label_id.mismatch", path, segment="date", actual=seg_day, expected=day.isoformat()))
+    return out
+
+
+# HJ 1259's informative batch code: "HW" + pinyin initials of the record type + YYYYMMDD + serial.
+BATCH_PREFIXES = {
+    "generate": ("CS",),
+    "store_in": ("RK",),
+    "store_out": ("CK",),
+    "self_process": ("ZXLY", "ZXCZ"),
+    "outsource": ("WWLY", "WWCZ", "CKLY", "CKCZ"),
+}
+_BATCH_RE = re.compile(r"^HW(CS|RK|CK|ZXLY|ZXCZ|WWLY|WWCZ|CKLY|CKCZ)(\d{8})(\d{1,8})$")
+
+
+def check_batch_code(value: str, path: str, *, kind: str | None = None) -> list[Finding]:
+    """A batch code in the HJ 1259 suggested form; the form is informative, so findings are warnings."""
+    m = _BATCH_RE.match(value)
+    if m is None:
+        return [finding("batch_code.format", path, value=value)]
+    try:
+        date(int(m.group(2)[:4]), int(m.group(2)[4:6]), int(m.group(2)[6:]))
+    except ValueError:
+        return [finding("batch_code.format", path, value=value)]
+    if kind is not None and m.group(1) not in BATCH_PREFIXES.get(kind, ()):
+        return [finding("batch_code.kind_mismatch", path, prefix=m.group(1), kind=kind)]
+    return []
+
+
+_FACILITY_RE = re.compile(r"^(T[SAWN]\d{3}|[0-9A-HJ-NPQRTUWXY]{18}\d{3}P(T[SAWN]\d{3})?)$")
+
+
+def check_facility_code(value: str, path: str) -> list[Finding]:
+    """An HJ 608 facility code (``TS001``, or a source code with a facility suffix); other forms warn."""
+    return [] if _FACILITY_RE.match(value) else [finding("facility_code.format", path, value=value)]
+
+
+_PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_LETTER = "A-HJ-NP-Z"
+_PLATE_RE = re.compile(
+    rf"^[{_PROVINCE_ABBR}][{_PLATE_LETTER}]("
+    rf"[{_PLATE_LETTER}0-9]{{5}}"  # ordinary 7-character plate
+    rf"|[DF][{_PLATE_LETTER}0-9]\d{{4}}"  # small new-energy plate
+    rf"|\d{{5}}[DF]"  # large new-energy plate
+    rf"|[{_PLATE_LETTER}0-9]{{4}}挂"  # trailer plate, common on dangerous-goods semi-trailers
+    r")$"
+)
+
+
+def check_plate(value: str, path: str) -> list[Finding]:
+    """A vehicle plate per GA 36-2018 (ordinary, new-energy or trailer)."""
+    return [] if _PLATE_RE.match(value) else [finding("plate.format", path, value=value)]
