@@ -30,14 +30,9 @@ from ._base import (
 QrPayload = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=r"^https?://\S+$")]
 
 
-class Label(ContractModel):
-    """A container label: the 数字识别码 issued nationally, the printed fields, and the QR payload."""
+class LabelRequest(ContractModel):
+    """What a unit states about a container when it asks the national system for a label code."""
 
-    label_id: LabelId = field(
-        "数字识别码",
-        "37-character digital identification code (unit, waste code, date, sequence)",
-        HJ_1276 + " 附录A",
-    )
     waste_name: Name = field("废物名称", "Waste name as in the catalogue or the plan", HJ_1276 + " 5.2")
     waste_category: Category = field("废物类别", "Waste category HWxx", CATALOGUE)
     waste_code: WasteCode = field("废物代码", "Eight-digit waste code NNN-NNN-NN", CATALOGUE)
@@ -62,10 +57,20 @@ class Label(ContractModel):
         decimal_places=3,
         allow_inf_nan=False,
     )
+    remarks: str | None = field("备注", "Remarks", HJ_1276 + " 5.2", default=None, max_length=500)
+
+
+class Label(LabelRequest):
+    """A container label: the unit's statements plus the 数字识别码 and QR payload issued nationally."""
+
+    label_id: LabelId = field(
+        "数字识别码",
+        "37-character digital identification code (unit, waste code, date, sequence)",
+        HJ_1276 + " 附录A",
+    )
     qr_payload: QrPayload = field(
         "二维码内容", "URL the QR code encodes; resolves to the label record", HJ_1276 + " 5.2"
     )
-    remarks: str | None = field("备注", "Remarks", HJ_1276 + " 5.2", default=None, max_length=500)
     issued_at: Timestamp | None = field(
         "赋码时间", "When the national system issued the code", HJ_1276 + " 附录A", default=None
     )

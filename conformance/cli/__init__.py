@@ -1,0 +1,26 @@
+"""The ``hazlink`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from . import contract, demo, validate
+
+app = typer.Typer(
+    name="hazlink",
+    help="Connect local hazardous-waste systems to the national system and prove the link.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("validate")(validate.validate)
+app.command("demo")(demo.demo)
+app.add_typer(contract.app, name="contract")
+
+
+def main() -> None:
+    """Entry point of the ``hazlink`` console script."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,42 @@
+"""Printing findings: a rich table for people, JSON for programs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from contracts import Finding, Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def findings_table(findings: Iterable[Finding], title: str | None = None) -> Table:
+    """A table with one row per finding."""
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("记录 record", justify="right", no_wrap=True)
+    table.add_column("级别 severity", no_wrap=True)
+    table.add_column("代码 code", no_wrap=True)
+    table.add_column("位置 path", overflow="fold")
+    table.add_column("说明 message", overflow="fold")
+    for f in findings:
+        record = "—" if f.record is None else str(f.record)
+        table.add_row(
+            record, f"[{_STYLE[f.severity]}]{f.severity.value}[/]", f.code, f.path, f"{f.message_zh}\n{f.message_en}"
+        )
+    return table
+
+
+def summary_line(records: int, findings: list[Finding]) -> str:
+    """One line: records read and findings by severity."""
+    by = Counter(f.severity for f in findings)
+    return (
+        f"{records} records · {by[Severity.ERROR]} errors · {by[Severity.WARNING]} warnings · {by[Severity.INFO]} notes"
+    )
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that never wraps tables narrower than a normal terminal."""
+    return Console(stderr=stderr, width=None if stderr else max(Console().width, 120))
