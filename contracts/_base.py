@@ -7,10 +7,11 @@ standard it comes from; the OpenAPI document and the error messages are built fr
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 CONTRACT_VERSION = "2024.1"
 
@@ -35,17 +36,19 @@ def field(zh: str, en: str, clause: str, **kwargs: Any) -> Any:
 class ContractModel(BaseModel):
     """Base of every contract model: unknown fields are refused, strings are not coerced from numbers."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, validate_default=False)
+    # Caching only keys: values such as label ids and timestamps are nearly all distinct, so caching
+    # them costs more than it saves.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, validate_default=False, cache_strings="keys")
 
 
 # --- identifier and code types: structural patterns only; check digits and code lists live in
 # contracts.identifiers so that structural validation stays in pydantic-core's compiled path.
-USCC_RE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
-WASTE_CODE_RE = r"^\d{3}-\d{3}-\d{2}$"
-CATEGORY_RE = r"^HW\d{2}$"
-REGION_RE = r"^\d{6}$"
-PROVINCE_RE = r"^\d{2}$"
-MANIFEST_NO_RE = r"^\d{14}$"
+USCC_RE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+WASTE_CODE_RE = r"^[0-9]{3}-[0-9]{3}-[0-9]{2}$"
+CATEGORY_RE = r"^HW[0-9]{2}$"
+REGION_RE = r"^[0-9]{6}$"
+PROVINCE_RE = r"^[0-9]{2}$"
+MANIFEST_NO_RE = r"^[0-9]{14}$"
 PHONE_RE = r"^[0-9+\-() ]{5,32}$"
 
 Uscc = Annotated[str, StringConstraints(pattern=USCC_RE)]
@@ -62,10 +65,23 @@ LabelId = Annotated[str, StringConstraints(min_length=37, max_length=37, pattern
 Plate = Annotated[str, StringConstraints(min_length=7, max_length=9)]
 
 # Quantities are tonnes with at most 6 decimal places: HJ 1259 reports tonnes, and 6 places keep grams.
-Tonnes = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
-PositiveTonnes = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
-# Naive times are refused: every timestamp must say its offset.
-Timestamp = AwareDatetime
+# In JSON they are always written with six places ("1.250000"), so that equal quantities have one text
+# and digests over canonical JSON agree whatever form a system sent.
+_GRAM = Decimal("0.000001")
+
+
+def _tonnes_text(value: Decimal) -> str:
+    return format(value.quantize(_GRAM), "f")
+
+
+_AS_TEXT = PlainSerializer(_tonnes_text, return_type=str, when_used="json")
+Tonnes = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _AS_TEXT]
+PositiveTonnes = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _AS_TEXT]
+# Naive times are refused: every timestamp must say its offset. The range keeps arithmetic in local
+# time (offsets, next-day and next-year due dates) away from the ends of the calendar.
+EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+Timestamp = Annotated[AwareDatetime, Field(ge=EARLIEST, lt=LATEST)]
 
 
 class Form(enum.StrEnum):

@@ -53,9 +53,19 @@ class Health(BaseModel):
 
 
 class LedgerBatch(ContractModel):
-    """A batch of ledger records for ``POST /ledger-records``."""
+    """A batch of ledger records for ``POST /ledger-records``.
 
-    records: list[LedgerRecord] = Field(min_length=1, max_length=MAX_LEDGER_BATCH)
+    Each record is validated on its own against ``LedgerRecord`` and answered in ``BatchResult``: a
+    record that breaks the contract is rejected with its findings while the others are taken, so the
+    batch itself only needs to be an array of objects.
+    """
+
+    records: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_LEDGER_BATCH,
+        description="Ledger records (see LedgerRecord), validated one by one",
+        json_schema_extra={"items": {"type": "object", "description": "A LedgerRecord"}},
+    )
 
 
 class RecordOutcome(enum.StrEnum):

@@ -90,6 +90,7 @@ def _op(
     *,
     body: tuple[type[BaseModel], Any] | None = None,
     params: list[dict[str, Any]] | None = None,
+    also: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "security": [{"HzSignature": []}]}
     parameters = list(params or [])
@@ -100,6 +101,8 @@ def _op(
         op["parameters"] = parameters
     status, model = ok
     op["responses"] = {str(status): {"description": "Success", "content": _json(model)}}
+    for other in also:
+        op["responses"][str(other)] = {"description": "Success (duplicate or update)", "content": _json(model)}
     for code in errors:
         op["responses"][str(code)] = {"$ref": f"#/components/responses/{_ERRORS[code][0]}"}
     return op
@@ -117,13 +120,15 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 _PAGING = [
-    _query("cursor", {"type": "string", "maxLength": 200}, "Cursor from the previous page's next_cursor"),
+    _query("cursor", {"type": "string", "pattern": "^[0-9]{1,18}$"}, "Cursor from the previous page's next_cursor"),
     _query("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "Page size"),
 ]
-_UNIT = _query("unit", {"type": "string", "pattern": r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"}, "Unit")
+_UNIT = _query(
+    "unit", {"type": "string", "pattern": r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"}, "Unit"
+)
 _SINCE = _query("updated_since", {"type": "string", "format": "date-time"}, "Only records changed at or after")
-_READ = (401, 403, 404, 429)
-_WRITE = (400, 401, 403, 409, 413, 422, 429)
+_READ = (400, 401, 403, 404, 429)
+_WRITE = (400, 401, 403, 404, 409, 413, 422, 429)
 
 
 def _paths() -> dict[str, Any]:
@@ -132,7 +137,7 @@ def _paths() -> dict[str, Any]:
     draft["items"] = [{k: v for k, v in it.items() if k != "received_t"} for it in manifest["items"]]
     label = _samples("labels.ndjson")[0]
     label_req = {k: v for k, v in label.items() if k not in ("label_id", "qr_payload", "issued_at")}
-    no = _path_param("manifest_no", r"^\d{14}$")
+    no = _path_param("manifest_no", r"^[0-9]{14}$")
     actions: dict[str, Any] = {}
     for action, model, example in (
         ("submit", api.SubmitAction, {}),
@@ -146,9 +151,7 @@ def _paths() -> dict[str, Any]:
         ("cancel", api.CancelAction, {"reason": "计划变更，取消本次转移"}),
     ):
         actions[f"{PREFIX}/manifests/{{manifest_no}}/{action}"] = {
-            "post": _op(
-                f"Manifest lifecycle: {action}", (200, Manifest), (*_WRITE, 404), body=(model, example), params=[no]
-            )
+            "post": _op(f"Manifest lifecycle: {action}", (200, Manifest), _WRITE, body=(model, example), params=[no])
         }
     kind = _query(
         "kind", {"type": "string", "enum": ["generate", "store_in", "store_out", "self_process", "outsource"]}, ""
@@ -178,13 +181,13 @@ def _paths() -> dict[str, Any]:
             "get": _op(
                 "List ledger records",
                 (200, api.LedgerRecordPage),
-                (401, 403, 429),
+                _READ,
                 params=[_UNIT, kind, _SINCE, *_PAGING],
             ),
         },
         f"{PREFIX}/manifests": {
             "post": _op("Create a manifest; the number is assigned", (201, Manifest), _WRITE, body=(Manifest, draft)),
-            "get": _op("List manifests", (200, api.ManifestPage), (401, 403, 429), params=[_UNIT, _SINCE, *_PAGING]),
+            "get": _op("List manifests", (200, api.ManifestPage), _READ, params=[_UNIT, _SINCE, *_PAGING]),
         },
         f"{PREFIX}/manifests/{{manifest_no}}": {"get": _op("A manifest", (200, Manifest), _READ, params=[no])},
         **actions,
@@ -192,7 +195,7 @@ def _paths() -> dict[str, Any]:
             "post": _op(
                 "Append track points",
                 (200, api.TracksAccepted),
-                (*_WRITE, 404),
+                _WRITE,
                 body=(
                     api.TrackAppend,
                     {"points": [{"recorded_at": "2024-03-25T10:06:00+08:00", "lat": 31.3162, "lon": 120.7205}]},
@@ -207,11 +210,12 @@ def _paths() -> dict[str, Any]:
                 (201, OperationRecord),
                 _WRITE,
                 body=(OperationRecord, _samples("operations.ndjson")[0]),
+                also=(200,),
             ),
             "get": _op(
                 "List operation records",
                 (200, api.OperationRecordPage),
-                (401, 403, 429),
+                _READ,
                 params=[_UNIT, _SINCE, *_PAGING],
             ),
         },
@@ -227,7 +231,7 @@ def _paths() -> dict[str, Any]:
             "get": _op(
                 "Digest of one unit's records of one resource on one day",
                 (200, api.Digest),
-                (400, 401, 403, 429),
+                _READ,
                 params=[
                     {
                         "name": "resource",
@@ -278,7 +282,7 @@ def build_openapi() -> dict[str, Any]:
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": True,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
                     "description": "Fixed per logical operation for its whole life; replays return the first answer",
                 }
             },

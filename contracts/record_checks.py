@@ -6,7 +6,7 @@ Each ``check_<kind>`` takes a validated model and returns findings. Rules that n
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from .approval import TransferApproval
 from .codelists import edition_for, regions
@@ -22,6 +22,11 @@ from .identifiers import (
     check_region,
     check_uscc,
     check_waste,
+    day_segment,
+    party_ok,
+    plate_ok,
+    uscc_format_ok,
+    waste_ok,
 )
 from .label import Label
 from .ledger import OutsourceRecord, ReceiverType, SelfProcessRecord
@@ -114,12 +119,21 @@ def check_transfer_approval(a: TransferApproval) -> list[Finding]:
     if a.origin_province == a.receiving_province:
         out.append(finding("approval.same_province", "$.receiving_province"))
     out += _dates(a.valid_from, a.valid_to, "valid_from", "valid_to")
-    limit = date(a.valid_from.year + 1, a.valid_from.month, min(a.valid_from.day, 28))
-    if a.valid_to > limit:
+    if a.valid_to > twelve_months_from(a.valid_from):
         out.append(finding("approval.validity_too_long", "$.valid_to"))
     for i, item in enumerate(a.items):
         out += check_waste(item.waste_code, f"$.items[{i}].waste_code", day=a.valid_from)
     return out
+
+
+def twelve_months_from(start: date) -> date:
+    """The last day of a 12-month validity starting on ``start`` (部令第23号 Art. 26)."""
+    if start.year >= 9999:
+        return date.max
+    try:
+        return date(start.year + 1, start.month, start.day) - timedelta(days=1)
+    except ValueError:  # 29 February: the period ends on the last day of next February
+        return date(start.year + 1, 2, 28)
 
 
 def check_label(lab: Label, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME) -> list[Finding]:
@@ -131,7 +145,7 @@ def check_label(lab: Label, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME) -> 
         day=lab.produced_date,
         category=lab.waste_category,
         category_path="$.waste_category",
-        hazards=[h.value for h in lab.hazards],
+        hazards=lab.hazards,
         hazards_path="$.hazards",
     )
     out += check_label_id(
@@ -154,7 +168,7 @@ def check_ledger(r: LedgerModel, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME
         day=r.occurred_at.date(),
         category=r.waste_category,
         category_path="$.waste_category",
-        hazards=[h.value for h in r.hazards],
+        hazards=r.hazards,
         hazards_path="$.hazards",
     )
     out += check_batch_code(r.batch_code, "$.batch_code", kind=r.kind)
@@ -178,12 +192,17 @@ def check_ledger(r: LedgerModel, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME
 
 
 def _party(prefix: str, uscc: str, region: str) -> list[Finding]:
+    # Fast path first: both identifiers are cached and almost always good, so skip building paths.
+    if party_ok(uscc, region):
+        return []
     return check_uscc(uscc, f"{prefix}.uscc") + check_region(region, f"{prefix}.region_code")
 
 
 def _sequence(values: list[int], code: str, path: str) -> list[Finding]:
-    n = len(values)
-    return [] if sorted(values) == list(range(1, n + 1)) else [finding(code, path, n=n)]
+    expected = list(range(1, len(values) + 1))
+    if values == expected or sorted(values) == expected:
+        return []
+    return [finding(code, path, n=len(values))]
 
 
 def check_manifest(m: Manifest, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME) -> list[Finding]:
@@ -200,25 +219,43 @@ def check_manifest(m: Manifest, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME)
     out += _party("$.receiver", m.receiver.uscc, m.receiver.region_code)
     for i, c in enumerate(m.carriers):
         out += _party(f"$.carriers[{i}]", c.uscc, c.region_code)
-        out += check_plate(c.vehicle_plate, f"$.carriers[{i}].vehicle_plate")
+        if not plate_ok(c.vehicle_plate):
+            out += check_plate(c.vehicle_plate, f"$.carriers[{i}].vehicle_plate")
     out += _sequence([c.leg for c in m.carriers], "manifest.carrier_legs", "$.carriers")
     out += _sequence([it.line_no for it in m.items], "manifest.line_numbers", "$.items")
     day = m.created_at.date()
+    shipper = m.shipper.uscc
+    # The fast path below is exact only for a scheme whose first segments are the credit code and the
+    # 8 code digits; any other scheme, or any id that does not fit, takes the full check.
+    fast = scheme.unit == len(shipper) and scheme.waste == 8 and uscc_format_ok(shipper)
+    _, cut_day, cut_seq = scheme.cuts
     for i, it in enumerate(m.items):
-        p = f"$.items[{i}]"
-        out += check_waste(
-            it.waste_code,
-            p + ".waste_code",
-            day=day,
-            category=it.waste_category,
-            category_path=p + ".waste_category",
-            hazards=[h.value for h in it.hazards],
-            hazards_path=p + ".hazards",
-        )
-        for j, lid in enumerate(it.label_ids):
-            out += check_label_id(
-                lid, f"{p}.label_ids[{j}]", scheme=scheme, unit=m.shipper.uscc, waste_code=it.waste_code
+        if not waste_ok(it.waste_code, it.waste_category, it.hazards, day):
+            p = f"$.items[{i}]"
+            out += check_waste(
+                it.waste_code,
+                p + ".waste_code",
+                day=day,
+                category=it.waste_category,
+                category_path=p + ".waste_category",
+                hazards=it.hazards,
+                hazards_path=p + ".hazards",
             )
+        if it.label_ids:
+            # Inline fast path: a well-formed id starts with shipper + code and ends in date + digits.
+            prefix = shipper + it.waste_code.replace("-", "")
+            for j, lid in enumerate(it.label_ids):
+                if (
+                    fast
+                    and len(lid) == 37
+                    and lid.startswith(prefix)
+                    and lid.isascii()
+                    and lid[cut_seq:].isdigit()
+                    and day_segment(lid[cut_day:cut_seq]) is not None
+                ):
+                    continue
+                path = f"$.items[{i}].label_ids[{j}]"
+                out += check_label_id(lid, path, scheme=scheme, unit=shipper, waste_code=it.waste_code)
     if is_cross_province(m):
         if m.approval_no is None:
             out.append(finding("approval.missing", "$.approval_no"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import contract, demo, validate
+from . import contract, demo, mock, validate
 
 app = typer.Typer(
     name="hazlink",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command("validate")(validate.validate)
 app.command("demo")(demo.demo)
 app.add_typer(contract.app, name="contract")
+app.add_typer(mock.app, name="mock")
 
 
 def main() -> None:

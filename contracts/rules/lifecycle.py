@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-import itertools
+from datetime import datetime
 
 from ..findings import Finding, Severity, finding, register
 from ..manifest import Manifest, ManifestStatus
@@ -66,37 +66,42 @@ def check_transition(current: ManifestStatus, action: ManifestAction, path: str 
 _REACHED_TRANSIT = {S.IN_TRANSIT, S.RECEIVED, S.REJECTED}
 
 
+def _required(status: str, name: str) -> Finding:
+    return finding("lifecycle.field_required", f"$.{name}", status=status, field=name)
+
+
+def _order(later: str, later_value: datetime, earlier: str, earlier_value: datetime) -> Finding:
+    return finding(
+        "lifecycle.time_order",
+        f"$.{later}",
+        later=later,
+        later_value=later_value.isoformat(),
+        earlier=earlier,
+        earlier_value=earlier_value.isoformat(),
+    )
+
+
 def check_manifest_state(m: Manifest) -> list[Finding]:
     """The fields a manifest's state requires, and that its times run forward."""
     out: list[Finding] = []
-    status = m.status.value
-
-    def need(cond: bool, name: str) -> None:
-        if not cond:
-            out.append(finding("lifecycle.field_required", f"$.{name}", status=status, field=name))
-
-    if m.status is not S.DRAFT:
-        need(m.manifest_no is not None, "manifest_no")
-    if m.status in _REACHED_TRANSIT:
-        need(m.dispatched_at is not None, "dispatched_at")
-    if m.status is S.RECEIVED:
-        need(m.received_at is not None, "received_at")
+    st = m.status
+    if st is not S.DRAFT and m.manifest_no is None:
+        out.append(_required(st.value, "manifest_no"))
+    if st in _REACHED_TRANSIT and m.dispatched_at is None:
+        out.append(_required(st.value, "dispatched_at"))
+    if st is S.RECEIVED:
+        if m.received_at is None:
+            out.append(_required(st.value, "received_at"))
         for i, item in enumerate(m.items):
-            need(item.received_t is not None, f"items[{i}].received_t")
-    if m.status is S.REJECTED:
-        need(m.rejection_reason is not None, "rejection_reason")
-    steps = (("created_at", m.created_at), ("dispatched_at", m.dispatched_at), ("received_at", m.received_at))
-    present = [(n, v) for n, v in steps if v is not None]
-    for (n1, v1), (n2, v2) in itertools.pairwise(present):
-        if v2 < v1:
-            out.append(
-                finding(
-                    "lifecycle.time_order",
-                    f"$.{n2}",
-                    later=n2,
-                    later_value=v2.isoformat(),
-                    earlier=n1,
-                    earlier_value=v1.isoformat(),
-                )
-            )
+            if item.received_t is None:
+                out.append(_required(st.value, f"items[{i}].received_t"))
+    if st is S.REJECTED and m.rejection_reason is None:
+        out.append(_required(st.value, "rejection_reason"))
+    previous, previous_name = m.created_at, "created_at"
+    if m.dispatched_at is not None:
+        if m.dispatched_at < previous:
+            out.append(_order("dispatched_at", m.dispatched_at, previous_name, previous))
+        previous, previous_name = m.dispatched_at, "dispatched_at"
+    if m.received_at is not None and m.received_at < previous:
+        out.append(_order("received_at", m.received_at, previous_name, previous))
     return out

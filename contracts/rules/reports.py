@@ -48,9 +48,12 @@ register(
 
 def report_due_date(period_type: str, period: str) -> date:
     """Monthly reports are due on the 15th of the next month; annual ones on 31 January of the next year."""
+    year = int(period[:4])
+    if year >= 9999:
+        return date.max  # no next year to be due in
     if period_type == "annual":
-        return date(int(period[:4]) + 1, 1, 31)
-    year, month = int(period[:4]), int(period[5:7])
+        return date(year + 1, 1, 31)
+    month = int(period[5:7])
     return date(year + month // 12, month % 12 + 1, 15)
 
 

@@ -186,7 +186,7 @@ def check_discrepancy(m: Manifest, *, tolerance: Decimal = DEFAULT_DISCREPANCY_T
     """Received quantities off by more than ``tolerance`` (relative) require the 重大差异 flag."""
     out: list[Finding] = []
     for i, item in enumerate(m.items):
-        if item.received_t is None:
+        if item.received_t is None or item.received_t == item.quantity_t:
             continue
         ratio = abs(item.received_t - item.quantity_t) / item.quantity_t
         if ratio > tolerance and not m.significant_discrepancy:

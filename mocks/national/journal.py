@@ -1,0 +1,86 @@
+"""The journal: every request the mock answered, with what it created or changed.
+
+The conformance suite judges timeliness and completeness from it: arrival time, caller, idempotency
+key, status and problem code, whether the answer was a replay, which fault fired, and the records
+touched (resource, natural key, action).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .store import Store
+
+
+@dataclass
+class Entry:
+    """A journal entry being filled while its request runs."""
+
+    arrived_at: float
+    method: str
+    path: str
+    app_key: str | None = None
+    idem_key: str | None = None
+    status: int | None = None
+    code: str | None = None
+    replayed: bool = False
+    fault: str | None = None
+    records: list[dict[str, str]] = field(default_factory=list)
+
+    def touched(self, resource: str, key: str, action: str) -> None:
+        """Note that the request created, updated, found a duplicate of or rejected a record."""
+        self.records.append({"resource": resource, "key": key, "action": action})
+
+
+def write(store: Store, entry: Entry, finished_at: float) -> int:
+    """Append the entry; returns its id."""
+    with store.tx() as db:
+        cur = db.execute(
+            "INSERT INTO journal(arrived_at, finished_at, method, path, app_key, idem_key, status, code, replayed, fault,"
+            " records) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.arrived_at,
+                finished_at,
+                entry.method,
+                entry.path,
+                entry.app_key,
+                entry.idem_key,
+                entry.status,
+                entry.code,
+                int(entry.replayed),
+                entry.fault,
+                json.dumps(entry.records, ensure_ascii=False),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+
+def read(store: Store, after_id: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+    """Entries after ``after_id`` in order."""
+    rows = store.db.execute(
+        "SELECT id, arrived_at, finished_at, method, path, app_key, idem_key, status, code, replayed, fault, records "
+        "FROM journal WHERE id > ? ORDER BY id LIMIT ?",
+        (after_id, limit),
+    ).fetchall()
+    keys = (
+        "id",
+        "arrived_at",
+        "finished_at",
+        "method",
+        "path",
+        "app_key",
+        "idem_key",
+        "status",
+        "code",
+        "replayed",
+        "fault",
+    )
+    out = []
+    for row in rows:
+        doc = dict(zip(keys, row[:11], strict=True))
+        doc["replayed"] = bool(doc["replayed"])
+        doc["records"] = json.loads(row[11])
+        out.append(doc)
+    return out
