@@ -29,6 +29,7 @@ __all__ = [
     "check_uscc",
     "check_waste",
     "day_segment",
+    "facility_ok",
     "label_ok",
     "party_ok",
     "plate_ok",
@@ -258,11 +259,9 @@ def check_label_id(
         out.append(finding("label_id.format", path, detail=f"unit segment {seg_unit} is not a credit code"))
     if not _is_digits(seg_waste):
         out.append(finding("label_id.format", path, detail=f"waste segment {seg_waste} is not digits"))
-    try:
-        seg_date = date(int(seg_day[:4]), int(seg_day[4:6]), int(seg_day[6:8]))
-    except ValueError:
+    seg_date = day_segment(seg_day)
+    if seg_date is None:
         out.append(finding("label_id.format", path, detail=f"date segment {seg_day} is not a date"))
-        seg_date = None
     if not _is_digits(seg_seq):
         out.append(finding("label_id.format", path, detail=f"sequence segment {seg_seq} is not digits"))
     if out:
@@ -317,11 +316,7 @@ _BATCH_RE = re.compile(r"^HW(CS|RK|CK|ZXLY|ZXCZ|WWLY|WWCZ|CKLY|CKCZ)([0-9]{8})([
 def check_batch_code(value: str, path: str, *, kind: str | None = None) -> list[Finding]:
     """A batch code in the HJ 1259 suggested form; the form is informative, so findings are warnings."""
     m = _BATCH_RE.fullmatch(value)
-    if m is None:
-        return [finding("batch_code.format", path, value=value)]
-    try:
-        date(int(m.group(2)[:4]), int(m.group(2)[4:6]), int(m.group(2)[6:]))
-    except ValueError:
+    if m is None or day_segment(m.group(2)) is None:
         return [finding("batch_code.format", path, value=value)]
     if kind is not None and m.group(1) not in BATCH_PREFIXES.get(kind, ()):
         return [finding("batch_code.kind_mismatch", path, prefix=m.group(1), kind=kind)]
@@ -331,9 +326,15 @@ def check_batch_code(value: str, path: str, *, kind: str | None = None) -> list[
 _FACILITY_RE = re.compile(r"^(T[SAWN][0-9]{3}|[0-9A-HJ-NPQRTUWXY]{18}[0-9]{3}P(T[SAWN][0-9]{3})?)$")
 
 
+@lru_cache(maxsize=16384)
+def facility_ok(value: str) -> bool:
+    """True when ``value`` is an HJ 608 facility code (cached: a unit has few facilities)."""
+    return _FACILITY_RE.fullmatch(value) is not None
+
+
 def check_facility_code(value: str, path: str) -> list[Finding]:
     """An HJ 608 facility code (``TS001``, or a source code with a facility suffix); other forms warn."""
-    return [] if _FACILITY_RE.fullmatch(value) else [finding("facility_code.format", path, value=value)]
+    return [] if facility_ok(value) else [finding("facility_code.format", path, value=value)]
 
 
 _PROVINCE_ABBR = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"

@@ -23,9 +23,12 @@ from .identifiers import (
     check_uscc,
     check_waste,
     day_segment,
+    facility_ok,
+    label_ok,
     party_ok,
     plate_ok,
     uscc_format_ok,
+    uscc_ok,
     waste_ok,
 )
 from .label import Label
@@ -161,22 +164,28 @@ def check_label(lab: Label, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME) -> 
 
 def check_ledger(r: LedgerModel, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME) -> list[Finding]:
     """Unit, waste, batch, facility and container label ids of one ledger record."""
-    out = check_uscc(r.unit_uscc, "$.unit_uscc")
-    out += check_waste(
-        r.waste_code,
-        "$.waste_code",
-        day=r.occurred_at.date(),
-        category=r.waste_category,
-        category_path="$.waste_category",
-        hazards=r.hazards,
-        hazards_path="$.hazards",
-    )
+    # Each check has a cached fast path for the good case; paths are built only for findings.
+    out: list[Finding] = []
+    if not uscc_ok(r.unit_uscc):
+        out += check_uscc(r.unit_uscc, "$.unit_uscc")
+    day = r.occurred_at.date()
+    if not waste_ok(r.waste_code, r.waste_category, r.hazards, day):
+        out += check_waste(
+            r.waste_code,
+            "$.waste_code",
+            day=day,
+            category=r.waste_category,
+            category_path="$.waste_category",
+            hazards=r.hazards,
+            hazards_path="$.hazards",
+        )
     out += check_batch_code(r.batch_code, "$.batch_code", kind=r.kind)
     facility = getattr(r, "facility_code", None)
-    if facility is not None:
+    if facility is not None and not facility_ok(facility):
         out += check_facility_code(facility, "$.facility_code")
     for i, lid in enumerate(r.label_ids):
-        out += check_label_id(lid, f"$.label_ids[{i}]", scheme=scheme, unit=r.unit_uscc, waste_code=r.waste_code)
+        if not label_ok(lid, scheme, r.unit_uscc, r.waste_code):
+            out += check_label_id(lid, f"$.label_ids[{i}]", scheme=scheme, unit=r.unit_uscc, waste_code=r.waste_code)
     if isinstance(r, SelfProcessRecord) and r.completed_at is not None and r.completed_at < r.occurred_at:
         out.append(finding("ledger.completed_before_start", "$.completed_at"))
     if isinstance(r, OutsourceRecord):

@@ -85,7 +85,8 @@ def check_manifest_state(m: Manifest) -> list[Finding]:
     """The fields a manifest's state requires, and that its times run forward."""
     out: list[Finding] = []
     st = m.status
-    if st is not S.DRAFT and m.manifest_no is None:
+    # A draft cancelled before submission may never have reached the national system.
+    if st not in (S.DRAFT, S.CANCELLED) and m.manifest_no is None:
         out.append(_required(st.value, "manifest_no"))
     if st in _REACHED_TRANSIT and m.dispatched_at is None:
         out.append(_required(st.value, "dispatched_at"))

@@ -59,10 +59,7 @@ class National:
 
     def province_of(self, uscc: str) -> str:
         """The province of a unit: from its registration when known, else from its credit code."""
-        body = self.store.get_refdata("unit", uscc)
-        if body is not None:
-            return str(json.loads(body)["region_code"])[:2]
-        return uscc[2:4]
+        return self.store.province_of(uscc)
 
 
 @dataclass
@@ -77,7 +74,12 @@ class Ctx:
 
     def in_scope(self, uscc: str) -> bool:
         """Whether the caller's key covers a unit (never, for an unauthenticated request)."""
-        return self.cred is not None and self.cred.scope.covers(uscc, self.national.province_of(uscc))
+        if self.cred is None:
+            return False
+        scope = self.cred.scope
+        if scope.everything or scope.units:
+            return scope.covers(uscc, None)
+        return scope.covers(uscc, self.national.province_of(uscc))
 
     def require_scope(self, uscc: str, role: str) -> None:
         """403 unless the caller's key covers the unit acting as ``role``."""

@@ -10,6 +10,7 @@ from contracts.findings import finding
 
 from ._common import Answer, Ctx, errors, paging, parse_json, query_choice, query_time, query_unit, raw_page, stamp
 from ._problems import Problem, forbidden, invalid
+from .config import CHINA
 
 RESOURCE = "ledger-records"
 
@@ -28,7 +29,9 @@ async def submit_batch(ctx: Ctx) -> Answer:
         raise invalid([finding("schema.invalid", "$.records", detail="records must be a non-empty array")])
     not_objects = [i for i, rec in enumerate(records) if not isinstance(rec, dict)]
     if not_objects:
-        raise invalid([finding("schema.invalid", f"$.records[{not_objects[0]}]", detail="each record must be an object")])
+        raise invalid(
+            [finding("schema.invalid", f"$.records[{not_objects[0]}]", detail="each record must be an object")]
+        )
     extra = set(data) - {"records"}
     if extra:
         raise invalid([finding("schema.extra_forbidden", f"$.{sorted(extra)[0]}")])
@@ -46,48 +49,38 @@ async def submit_batch(ctx: Ctx) -> Answer:
             raise forbidden("authz.scope", f"record {i}: the key's scope does not cover unit {unit}")
     validator = n.validator("ledger")
     results: list[dict[str, Any]] = []
+    valid: list[tuple[int, str, Any, str]] = []  # index, key, model, canonical body
+    for i, rec in enumerate(records):
+        outcome = validator.validate_python(rec)
+        bad = errors(outcome.findings)
+        if outcome.model is None or bad:
+            key = None
+            if all(isinstance(rec.get(k), str) for k in ("unit_uscc", "kind", "batch_code")):
+                key = ledger_key(rec["unit_uscc"], rec["kind"], rec["batch_code"])
+                ctx.entry.touched(RESOURCE, key, "rejected")
+            findings = [f.to_dict() for f in bad]
+            results.append({"index": i, "outcome": RecordOutcome.REJECTED.value, "key": key, "findings": findings})
+            continue
+        m = outcome.model
+        valid.append((i, ledger_key(m.unit_uscc, m.kind, m.batch_code), m, m.model_dump_json()))
     now = stamp(n.clock.now())
+    rows: list[tuple[str, str, tuple[str, ...], str, str, str]] = []
     with n.store.tx() as db:
-        for i, rec in enumerate(records):
-            outcome = validator.validate_python(rec)
-            bad = errors(outcome.findings)
-            if outcome.model is None or bad:
-                key = None
-                if isinstance(rec, dict) and all(
-                    isinstance(rec.get(k), str) for k in ("unit_uscc", "kind", "batch_code")
-                ):
-                    key = ledger_key(rec["unit_uscc"], rec["kind"], rec["batch_code"])
-                    ctx.entry.touched(RESOURCE, key, "rejected")
-                results.append(
-                    {
-                        "index": i,
-                        "outcome": RecordOutcome.REJECTED.value,
-                        "key": key,
-                        "findings": [f.to_dict() for f in bad],
-                    }
-                )
-                continue
-            m = outcome.model
-            key = ledger_key(m.unit_uscc, m.kind, m.batch_code)
-            body = m.model_dump_json()
-            row = db.execute("SELECT body FROM records WHERE resource = ? AND key = ?", (RESOURCE, key)).fetchone()
-            if row is not None and row[0] == body:
+        # One look-up for the whole batch; a key repeated inside the batch sees its earlier copy.
+        existing = n.store.bodies(db, RESOURCE, [k for _, k, _, _ in valid])
+        for i, key, m, body in valid:
+            old = existing.get(key)
+            if old == body:
                 action, result = "duplicate", RecordOutcome.DUPLICATE
             else:
-                action, result = ("updated" if row is not None else "created"), RecordOutcome.ACCEPTED
-                n.store.put(
-                    db,
-                    RESOURCE,
-                    key,
-                    unit=m.unit_uscc,
-                    parties=(m.unit_uscc,),
-                    kind=m.kind,
-                    day=m.occurred_at.astimezone(n.clock.now().tzinfo).date().isoformat(),
-                    updated_at=now,
-                    body=body,
-                )
+                action, result = ("updated" if old is not None else "created"), RecordOutcome.ACCEPTED
+                existing[key] = body
+                day = m.occurred_at.astimezone(CHINA).date().isoformat()
+                rows.append((key, m.unit_uscc, (m.unit_uscc,), m.kind, day, body))
             ctx.entry.touched(RESOURCE, key, action)
             results.append({"index": i, "outcome": result.value, "key": key, "findings": []})
+        n.store.put_many(db, RESOURCE, rows, updated_at=now)
+    results.sort(key=lambda r: int(r["index"]))
     return Answer(200, {"results": results})
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +73,9 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         self.lock = threading.RLock()
+        # Read on every request, written rarely: cached, and dropped on every write.
+        self._credentials: dict[str, Credential] | None = None
+        self._provinces: dict[str, str] = {}
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -122,16 +125,29 @@ class Store:
             db.execute(
                 "INSERT OR REPLACE INTO credentials VALUES(?, ?, ?)", (cred.app_key, cred.secret, cred.scope.render())
             )
+        self._credentials = None
 
     def credentials(self) -> dict[str, Credential]:
         """Every credential by app key."""
-        rows = self.db.execute("SELECT app_key, secret, scope FROM credentials").fetchall()
-        return {k: Credential(k, s, Scope.parse(sc)) for k, s, sc in rows}
+        if self._credentials is None:
+            rows = self.db.execute("SELECT app_key, secret, scope FROM credentials").fetchall()
+            self._credentials = {k: Credential(k, s, Scope.parse(sc)) for k, s, sc in rows}
+        return self._credentials
 
     def put_refdata(self, kind: str, key: str, body: str) -> None:
         """Add or replace a unit, licence or approval."""
         with self.tx() as db:
             db.execute("INSERT OR REPLACE INTO refdata VALUES(?, ?, ?)", (kind, key, body))
+        self._provinces.pop(key, None)
+
+    def province_of(self, uscc: str) -> str:
+        """The province of a unit: from its registration when known, else from its credit code (cached)."""
+        province = self._provinces.get(uscc)
+        if province is None:
+            body = self.get_refdata("unit", uscc)
+            province = str(json.loads(body)["region_code"])[:2] if body is not None else uscc[2:4]
+            self._provinces[uscc] = province
+        return province
 
     def get_refdata(self, kind: str, key: str) -> str | None:
         """A unit, licence or approval as stored."""
@@ -168,6 +184,43 @@ class Store:
             (resource, key, unit, " ".join(parties), kind, day, seq, updated_at, body),
         )
         return seq
+
+    def bodies(self, db: sqlite3.Connection, resource: str, keys: list[str]) -> dict[str, str]:
+        """Stored bodies of ``keys`` (those that exist), in one query per 500 keys."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT key, body FROM records WHERE resource = ? AND key IN ({marks})"
+            found.update((str(k), str(b)) for k, b in db.execute(sql, (resource, *chunk)))
+        return found
+
+    def put_many(
+        self,
+        db: sqlite3.Connection,
+        resource: str,
+        rows: Sequence[tuple[str, str, tuple[str, ...], str | None, str, str]],
+        *,
+        updated_at: str,
+    ) -> None:
+        """Insert or replace ``(key, unit, parties, kind, day, body)`` rows with consecutive sequence numbers."""
+        if not rows:
+            return
+        last = int(
+            db.execute(
+                "INSERT INTO counters(name, value) VALUES('seq', ?) ON CONFLICT(name) DO UPDATE SET value = value + ? "
+                "RETURNING value",
+                (len(rows), len(rows)),
+            ).fetchone()[0]
+        )
+        first = last - len(rows) + 1
+        db.executemany(
+            "INSERT OR REPLACE INTO records VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (resource, key, unit, " ".join(parties), kind, day, first + j, updated_at, body)
+                for j, (key, unit, parties, kind, day, body) in enumerate(rows)
+            ],
+        )
 
     def list_records(
         self,
