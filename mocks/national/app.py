@@ -35,6 +35,7 @@ from .store import Store
 
 Handler = Callable[[Ctx], Awaitable[Answer]]
 PREFIX = "/api/v1"
+LIST = ("unit", "updated_since", "cursor", "limit")
 
 
 class _Drop(Exception):
@@ -55,8 +56,13 @@ class NationalApp:
         self.national = national
         self.limiter = RateLimiter(national.config.rate_per_second, national.config.burst)
 
-    def endpoint(self, handler: Handler, *, public: bool = False) -> Callable[[Request], Awaitable[Response]]:
-        """A Starlette endpoint running ``handler`` inside the pipeline (``public``: no signature needed)."""
+    def endpoint(
+        self, handler: Handler, *, public: bool = False, query: frozenset[str] = frozenset()
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A Starlette endpoint running ``handler`` inside the pipeline.
+
+        ``public``: no signature needed; ``query``: the query parameters the route takes (others are 400).
+        """
 
         async def run(request: Request) -> Response:
             if public:
@@ -64,16 +70,16 @@ class NationalApp:
                     await handler(Ctx(self.national, request, b"", None, journal.Entry(0, "", "")))
                 )
                 return Response(content, status, headers)
-            return await self._pipeline(request, handler)
+            return await self._pipeline(request, handler, query)
 
         run.__name__ = handler.__name__
         return run
 
-    async def _pipeline(self, request: Request, handler: Handler) -> Response:
+    async def _pipeline(self, request: Request, handler: Handler, query: frozenset[str]) -> Response:
         n = self.national
         entry = journal.Entry(time.time(), request.method, request.url.path)
         try:
-            response = await self._run(request, handler, entry)
+            response = await self._run(request, handler, entry, query)
         except Problem as problem:
             entry.status, entry.code = problem.status, problem.code
             response = problem.response(request.url.path)
@@ -86,7 +92,7 @@ class NationalApp:
         journal.write(n.store, entry, time.time())
         return response
 
-    async def _run(self, request: Request, handler: Handler, entry: journal.Entry) -> Response:
+    async def _run(self, request: Request, handler: Handler, entry: journal.Entry, query: frozenset[str]) -> Response:
         n = self.national
         path = request.url.path
         for rule in n.faults.take(request.method, path, PRE):
@@ -126,6 +132,11 @@ class NationalApp:
                 "Rate limit exceeded for this key",
                 "该密钥请求频率超限",
                 headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+            )
+        unknown = sorted(set(request.query_params) - query)
+        if unknown:
+            raise Problem(
+                400, "request.query_unknown", f"Unknown query parameter {unknown[0]!r}", f"未知的查询参数 {unknown[0]}"
             )
         ctx = Ctx(n, request, body, cred, entry)
         if request.method != "POST":
@@ -225,9 +236,13 @@ def create_app(
     national = National(store or Store(), config or MockConfig(), clock or MockClock(), faults or FaultPlan())
     app_ = NationalApp(national)
 
-    def path(template: str, **handlers: Handler) -> Route:
+    def path(template: str, query: tuple[str, ...] = (), **handlers: Handler) -> Route:
         # One route per path, dispatching on the method, so that a 405 lists every method of the path.
-        endpoints = {m: app_.endpoint(h, public=(template == "/health")) for m, h in handlers.items()}
+        # Query parameters belong to the GET of a path; a POST takes none.
+        endpoints = {
+            m: app_.endpoint(h, public=(template == "/health"), query=frozenset(query if m == "GET" else ()))
+            for m, h in handlers.items()
+        }
 
         async def dispatch(request: Request) -> Response:
             return await endpoints[request.method](request)
@@ -241,14 +256,19 @@ def create_app(
         path("/transfer-approvals/{number}", GET=ref.reference("approval", "number")),
         path("/labels", POST=labels.issue_label),
         path("/labels/{label_id}", GET=labels.get_label),
-        path("/ledger-records", POST=ledger.submit_batch, GET=ledger.list_ledger),
-        path("/manifests", POST=manifests.create_manifest, GET=manifests.list_manifests),
+        path("/ledger-records", (*LIST, "kind"), POST=ledger.submit_batch, GET=ledger.list_ledger),
+        path("/manifests", LIST, POST=manifests.create_manifest, GET=manifests.list_manifests),
         path("/manifests/{manifest_no}", GET=manifests.get_manifest),
-        path("/manifests/{manifest_no}/tracks", POST=manifests.append_tracks, GET=manifests.list_tracks),
+        path(
+            "/manifests/{manifest_no}/tracks",
+            ("cursor", "limit"),
+            POST=manifests.append_tracks,
+            GET=manifests.list_tracks,
+        ),
         path("/manifests/{manifest_no}/{action}", POST=manifests.manifest_action),
-        path("/operation-records", POST=operations.book_record, GET=operations.list_records),
+        path("/operation-records", LIST, POST=operations.book_record, GET=operations.list_records),
         path("/operation-reports", POST=operations.file_report),
-        path("/digests", GET=ref.digest),
+        path("/digests", ("resource", "unit", "date"), GET=ref.digest),
         Route("/openapi.json", _openapi, methods=["GET"]),
     ]
     if national.config.control:
