@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from contracts.openapi import load_openapi
+from contracts.signing import HEADER_APP_KEY
 
 from . import control, idempotency, journal
 from . import routes_labels as labels
@@ -55,6 +56,7 @@ class NationalApp:
     def __init__(self, national: National) -> None:
         self.national = national
         self.limiter = RateLimiter(national.config.rate_per_second, national.config.burst)
+        self.not_before: dict[str, float] = {}
 
     def endpoint(
         self, handler: Handler, *, public: bool = False, query: frozenset[str] = frozenset()
@@ -95,15 +97,20 @@ class NationalApp:
     async def _run(self, request: Request, handler: Handler, entry: journal.Entry, query: frozenset[str]) -> Response:
         n = self.national
         path = request.url.path
+        # A caller told to wait by a 429 and back before the stated time is flagged in the journal.
+        claimed = request.headers.get(HEADER_APP_KEY, "")
+        if time.time() < self.not_before.get(claimed, 0.0):
+            entry.early_retry = True
         for rule in n.faults.take(request.method, path, PRE):
             entry.fault = rule.kind
             if rule.kind == "rate_limit":
+                self.not_before[claimed] = time.time() + rule.retry_after_s
                 raise Problem(
                     429,
                     "fault.rate_limited",
                     "Too many requests (fault)",
                     "请求过多（注入故障）",
-                    headers={"Retry-After": retry_after(rule, n.clock)},
+                    headers={"Retry-After": retry_after(rule)},
                 )
             raise Problem(
                 rule.status,
@@ -126,12 +133,14 @@ class NationalApp:
             )
         wait = self.limiter.take(cred.app_key)
         if wait > 0:
+            seconds = max(1, round(wait + 0.5))
+            self.not_before[cred.app_key] = time.time() + seconds
             raise Problem(
                 429,
                 "rate_limited",
                 "Rate limit exceeded for this key",
                 "该密钥请求频率超限",
-                headers={"Retry-After": str(max(1, round(wait + 0.5)))},
+                headers={"Retry-After": str(seconds)},
             )
         unknown = sorted(set(request.query_params) - query)
         if unknown:

@@ -8,14 +8,15 @@ rule apply to a repeatable share of requests, so that a failing run replays exac
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
-
-from .config import MockClock
 
 FaultKind = Literal["latency", "error", "rate_limit", "commit_then_fail", "truncate", "business_error"]
 PRE = {"error", "rate_limit"}
@@ -88,10 +89,13 @@ class FaultPlan:
         return fired
 
 
-def retry_after(rule: FaultRule, clock: MockClock) -> str:
-    """The Retry-After value of a 429 rule, in seconds or as an HTTP-date."""
-    if rule.retry_after_http_date:
-        from datetime import timedelta
+def retry_after(rule: FaultRule) -> str:
+    """The Retry-After value of a 429 rule, in seconds or as an HTTP-date.
 
-        return format_datetime(clock.now() + timedelta(seconds=rule.retry_after_s), usegmt=False)
+    The date is in real time: clients compare it with their own clock, not the mock's business clock.
+    """
+    if rule.retry_after_http_date:
+        # Rounded up to the next whole second, since an HTTP-date has no fractions.
+        when = datetime.fromtimestamp(math.ceil(time.time()) + rule.retry_after_s, UTC)
+        return format_datetime(when, usegmt=True)
     return str(rule.retry_after_s)

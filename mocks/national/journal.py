@@ -27,6 +27,7 @@ class Entry:
     code: str | None = None
     replayed: bool = False
     fault: str | None = None
+    early_retry: bool = False
     records: list[dict[str, str]] = field(default_factory=list)
 
     def touched(self, resource: str, key: str, action: str) -> None:
@@ -39,7 +40,7 @@ def write(store: Store, entry: Entry, finished_at: float) -> int:
     with store.tx() as db:
         cur = db.execute(
             "INSERT INTO journal(arrived_at, finished_at, method, path, app_key, idem_key, status, code, replayed, fault,"
-            " records) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " early_retry, records) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 entry.arrived_at,
                 finished_at,
@@ -51,6 +52,7 @@ def write(store: Store, entry: Entry, finished_at: float) -> int:
                 entry.code,
                 int(entry.replayed),
                 entry.fault,
+                int(entry.early_retry),
                 json.dumps(entry.records, ensure_ascii=False),
             ),
         )
@@ -60,7 +62,8 @@ def write(store: Store, entry: Entry, finished_at: float) -> int:
 def read(store: Store, after_id: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
     """Entries after ``after_id`` in order."""
     rows = store.db.execute(
-        "SELECT id, arrived_at, finished_at, method, path, app_key, idem_key, status, code, replayed, fault, records "
+        "SELECT id, arrived_at, finished_at, method, path, app_key, idem_key, status, code, replayed, fault, early_retry,"
+        " records "
         "FROM journal WHERE id > ? ORDER BY id LIMIT ?",
         (after_id, limit),
     ).fetchall()
@@ -76,11 +79,13 @@ def read(store: Store, after_id: int = 0, limit: int = 1000) -> list[dict[str, A
         "code",
         "replayed",
         "fault",
+        "early_retry",
     )
     out = []
     for row in rows:
-        doc = dict(zip(keys, row[:11], strict=True))
+        doc = dict(zip(keys, row[:12], strict=True))
         doc["replayed"] = bool(doc["replayed"])
-        doc["records"] = json.loads(row[11])
+        doc["early_retry"] = bool(doc["early_retry"])
+        doc["records"] = json.loads(row[12])
         out.append(doc)
     return out

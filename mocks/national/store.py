@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS idempotency(app_key TEXT, idem_key TEXT, fingerprint 
 CREATE TABLE IF NOT EXISTS nonces(app_key TEXT, nonce TEXT, seen_at REAL NOT NULL, PRIMARY KEY(app_key, nonce));
 CREATE TABLE IF NOT EXISTS journal(id INTEGER PRIMARY KEY AUTOINCREMENT, arrived_at REAL NOT NULL,
   finished_at REAL, method TEXT NOT NULL, path TEXT NOT NULL, app_key TEXT, idem_key TEXT, status INTEGER,
-  code TEXT, replayed INTEGER NOT NULL DEFAULT 0, fault TEXT, records TEXT NOT NULL DEFAULT '[]');
+  code TEXT, replayed INTEGER NOT NULL DEFAULT 0, fault TEXT, early_retry INTEGER NOT NULL DEFAULT 0,
+  records TEXT NOT NULL DEFAULT '[]');
 """
 
 
