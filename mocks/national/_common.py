@@ -18,7 +18,7 @@ from contracts._schema_errors import errors_to_findings
 from contracts.findings import finding
 
 from ._problems import Problem, forbidden, invalid
-from .auth import Credential
+from .auth import Credential, RateLimiter
 from .config import MockClock, MockConfig
 from .faults import FaultPlan
 from .journal import Entry
@@ -49,6 +49,20 @@ class National:
     clock: MockClock
     faults: FaultPlan
     validators: dict[str, Validator] = field(default_factory=dict)
+    limiter: RateLimiter = field(init=False)
+    not_before: dict[str, float] = field(default_factory=dict)
+    """When each app key, told to wait by a 429, may come back."""
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
+
+    def reset(self) -> None:
+        """Back to an empty national system with real time and no faults."""
+        self.store.reset()
+        self.faults.clear()
+        self.clock.reset()
+        self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
+        self.not_before.clear()
 
     def validator(self, kind: str) -> Validator:
         """A cached validator of ``kind`` with the mock's label scheme."""
@@ -154,23 +168,20 @@ def query_time(request: Request, name: str) -> str | None:
     if raw is None:
         return None
     m = _RFC3339.fullmatch(raw)
-    when = None
     if m is not None:
         text = raw.upper().replace("Z", "+00:00")
         if m.group(1) == "60":  # a leap second is legal RFC 3339; Python has no 60th second
             text = text[: m.start(1)] + "59" + text[m.end(1) :]
         try:
-            when = datetime.fromisoformat(text)
-        except ValueError:
-            when = None
-    if when is None:
-        raise Problem(
-            400,
-            "request.query",
-            f"{name} must be an RFC 3339 time with offset",
-            f"{name} 应为带时区偏移的 RFC 3339 时间",
-        )
-    return stamp(when)
+            return stamp(datetime.fromisoformat(text))
+        except (ValueError, OverflowError):  # e.g. year 1 at +08:00 has no UTC equivalent
+            pass
+    raise Problem(
+        400,
+        "request.query",
+        f"{name} must be an RFC 3339 time with offset",
+        f"{name} 应为带时区偏移的 RFC 3339 时间",
+    )
 
 
 _RFC3339 = re.compile(

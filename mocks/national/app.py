@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -29,11 +30,12 @@ from . import routes_operations as operations
 from . import routes_ref as ref
 from ._common import Answer, Ctx, National, Raw
 from ._problems import Problem
-from .auth import RateLimiter, verify_signature
+from .auth import verify_signature
 from .config import MockClock, MockConfig
 from .faults import POST, PRE, FaultPlan, FaultRule, retry_after
 from .store import Store
 
+log = logging.getLogger("hazlink.mock")
 Handler = Callable[[Ctx], Awaitable[Answer]]
 PREFIX = "/api/v1"
 LIST = ("unit", "updated_since", "cursor", "limit")
@@ -55,8 +57,7 @@ class NationalApp:
 
     def __init__(self, national: National) -> None:
         self.national = national
-        self.limiter = RateLimiter(national.config.rate_per_second, national.config.burst)
-        self.not_before: dict[str, float] = {}
+        self.not_before = national.not_before
 
     def endpoint(
         self, handler: Handler, *, public: bool = False, query: frozenset[str] = frozenset()
@@ -88,6 +89,13 @@ class NationalApp:
         except _Drop:
             journal.write(n.store, entry, time.time())
             raise
+        except Exception:
+            # A crash of the mock is a defect; it is journalled and answered as a problem, never hidden.
+            log.exception("mock crashed on %s %s", request.method, request.url.path)
+            entry.status, entry.code = 500, "internal"
+            response = Problem(500, "internal", "Internal error of the mock", "模拟系统内部错误").response(
+                request.url.path
+            )
         else:
             entry.status = entry.status or response.status_code
             entry.code = entry.code or "ok"
@@ -131,7 +139,7 @@ class NationalApp:
                 "随机数已被使用",
                 headers={"WWW-Authenticate": 'HzSignature realm="national"'},
             )
-        wait = self.limiter.take(cred.app_key)
+        wait = n.limiter.take(cred.app_key)
         if wait > 0:
             seconds = max(1, round(wait + 0.5))
             self.not_before[cred.app_key] = time.time() + seconds
@@ -160,6 +168,12 @@ class NationalApp:
             entry.status = stored.status
             entry.code = "replayed"
             return Response(stored.body, stored.status, {**stored.headers, "Idempotent-Replayed": "true"})
+        business = n.faults.take(request.method, path, {"business_error"})
+        if business:
+            # The legacy national service answered 200 with an error code and stored nothing.
+            idempotency.abandon(n.store, cred.app_key, key)
+            entry.fault, entry.code = "business_error", "fault.business_error"
+            return _business_error()
         try:
             for rule in n.faults.take(request.method, path, {"latency"}):
                 entry.fault = "latency"
@@ -179,6 +193,9 @@ class NationalApp:
         return self._post_faults(request, path, entry, Response(content, status, headers))
 
     async def _call(self, ctx: Ctx, handler: Handler, method: str, path: str) -> Response:
+        if self.national.faults.take(method, path, {"business_error"}):
+            ctx.entry.fault, ctx.entry.code = "business_error", "fault.business_error"
+            return _business_error()
         for rule in self.national.faults.take(method, path, {"latency"}):
             ctx.entry.fault = "latency"
             await asyncio.sleep(rule.latency_ms / 1000)
@@ -188,11 +205,8 @@ class NationalApp:
     def _post_faults(self, request: Request, path: str, entry: journal.Entry, response: Response) -> Response:
         for rule in self.national.faults.take(request.method, path, POST):
             entry.fault = rule.kind
-            if rule.kind == "business_error":
-                entry.code = "fault.business_error"
-                return JSONResponse({"success": False, "code": "05", "message": "上传失败 upload failed"}, 200)
             if rule.kind == "commit_then_fail" and rule.mode == "error":
-                entry.code = "fault.commit_then_fail"
+                entry.status, entry.code = rule.status, "fault.commit_then_fail"
                 return Problem(
                     rule.status,
                     "fault.unavailable",
@@ -205,16 +219,22 @@ class NationalApp:
         return response
 
 
+def _business_error() -> Response:
+    return JSONResponse({"success": False, "code": "05", "message": "上传失败 upload failed"}, 200)
+
+
 class _Aborting(Response):
-    """A response that breaks off: nothing at all (drop) or half the body under the full Content-Length."""
+    """A response that breaks off: after its headers (drop) or half-way through its body (truncate)."""
 
     def __init__(self, content: bytes, status: int, headers: dict[str, str], *, truncate: bool) -> None:
         super().__init__(content, status, headers)
         self.truncate = truncate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Once the answer has started, an exception makes the server close the connection instead of
+        # answering 500: the client is left with a broken exchange, whose outcome it cannot know.
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         if self.truncate:
-            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
             await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True})
         raise _Drop("connection dropped by fault")
 

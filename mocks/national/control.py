@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from contracts._base import EARLIEST, LATEST, Timestamp
 from contracts._schema_errors import errors_to_findings
 
 from . import journal
@@ -22,9 +22,9 @@ from .seed import SeedIn, load
 class ClockIn(BaseModel):
     """``POST /_mock/clock``: set (optionally frozen), advance, or reset the clock."""
 
-    set: datetime | None = None
+    set: Timestamp | None = None
     freeze: bool = False
-    advance_s: float | None = None
+    advance_s: float | None = Field(default=None, ge=-100 * 366 * 86400, le=100 * 366 * 86400)
     reset: bool = False
 
 
@@ -65,9 +65,7 @@ def routes(national: National) -> list[BaseRoute]:
         return JSONResponse({"loaded": load(national.store, seed)})
 
     async def post_reset(request: Request) -> Response:
-        national.store.reset()
-        national.faults.clear()
-        national.clock.reset()
+        national.reset()
         return JSONResponse({"reset": True})
 
     async def clock(request: Request) -> Response:
@@ -77,11 +75,15 @@ def routes(national: National) -> list[BaseRoute]:
             if body.reset:
                 national.clock.reset()
             if body.set is not None:
-                if body.set.tzinfo is None:
-                    raise Problem(422, "clock.naive", "Clock time must carry an offset", "时间必须带时区偏移")
                 national.clock.set(body.set, freeze=body.freeze)
             if body.advance_s is not None:
+                before = national.clock.now()
                 national.clock.advance(body.advance_s)
+                if not EARLIEST <= national.clock.now() < LATEST:
+                    national.clock.set(before, freeze=national.clock.frozen is not None)
+                    raise Problem(
+                        422, "clock.range", "The clock must stay within 1980-2099", "时钟须在 1980-2099 年之间"
+                    )
         return JSONResponse({"now": national.clock.now().isoformat(), "frozen": national.clock.frozen is not None})
 
     async def faults(request: Request) -> Response:

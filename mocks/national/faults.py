@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 FaultKind = Literal["latency", "error", "rate_limit", "commit_then_fail", "truncate", "business_error"]
 PRE = {"error", "rate_limit"}
 """Kinds that answer before anything is processed (nothing is stored)."""
-POST = {"commit_then_fail", "truncate", "business_error"}
+POST = {"commit_then_fail", "truncate"}
 
 
 class FaultRule(BaseModel):

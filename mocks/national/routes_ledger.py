@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from contracts import Finding, LedgerKind, LedgerRecord
 from contracts._base import ContractModel
@@ -38,7 +38,7 @@ def ledger_key(unit: str, kind: str, batch: str) -> str:
 
 
 class _WholeBatch(ContractModel):
-    records: list[LedgerRecord]
+    records: list[LedgerRecord] = Field(min_length=1)
 
 
 _WHOLE = TypeAdapter(_WholeBatch)

@@ -59,6 +59,13 @@ register(
     "标签 {label} 已在未完结联单 {other} 上",
     "Label {label} is on open manifest {other}",
 )
+register("label.repeated", Severity.ERROR, "标签 {label} 在联单上出现多次", "Label {label} appears more than once")
+register(
+    "party.region_mismatch",
+    Severity.ERROR,
+    "单位 {uscc} 登记的行政区划为 {registered}，与联单不符",
+    "Unit {uscc} is registered in region {registered}, not the one on the manifest",
+)
 register("manifest.line_unknown", Severity.ERROR, "联单没有序号 {line} 的废物", "The manifest has no line {line}")
 register(
     "manifest.lines_missing",
@@ -85,8 +92,17 @@ def _load(n: National, no: str) -> Manifest:
 
 
 def _business_findings(n: National, m: Manifest) -> list[Finding]:
-    """Licence, approval with remaining tonnage, and container labels, against the national register."""
+    """Parties, licence, approval with remaining tonnage, and container labels, against the national register."""
     out: list[Finding] = []
+    parties = [("$.shipper", m.shipper), ("$.receiver", m.receiver)] + [
+        (f"$.carriers[{i}]", c) for i, c in enumerate(m.carriers)
+    ]
+    for path, party in parties:
+        registered = n.store.get_refdata("unit", party.uscc)
+        if registered is not None:
+            region = json.loads(registered)["region_code"]
+            if region != party.region_code:
+                out.append(finding("party.region_mismatch", path + ".region_code", uscc=party.uscc, registered=region))
     lic_body = n.store.get_refdata("license", m.receiver_license_no)
     if lic_body is None:
         out.append(finding("license.unknown", "$.receiver_license_no", number=m.receiver_license_no))
@@ -98,9 +114,13 @@ def _business_findings(n: National, m: Manifest) -> list[Finding]:
             out.append(finding("approval.unknown", "$.approval_no", number=m.approval_no))
         else:
             out += check_approval(m, TransferApproval.model_validate_json(ap_body), shipped_before=_shipped(n, m))
+    seen: set[str] = set()
     for i, item in enumerate(m.items):
         for j, label_id in enumerate(item.label_ids):
             path = f"$.items[{i}].label_ids[{j}]"
+            if label_id in seen:
+                out.append(finding("label.repeated", path, label=label_id))
+            seen.add(label_id)
             rec = n.store.get("labels", label_id)
             if rec is None:
                 out.append(finding("label.unknown", path, label=label_id))

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from contracts import OperationRecord, OperationReport
+from contracts import License, OperationRecord, OperationReport
+from contracts.findings import finding
 from contracts.rules import check_report
 
 from ._common import Answer, Ctx, errors, paging, parse_json, query_time, query_unit, raw_page, stamp, validate
-from ._problems import invalid
+from ._problems import forbidden, invalid
 from .config import CHINA
 
 RECORDS = "operation-records"
 REPORTS = "operation-reports"
+
+
+def _require_licence(ctx: Ctx, number: str, unit: str) -> None:
+    """The licence is registered (422 otherwise) and held by the unit writing under it (403 otherwise)."""
+    body = ctx.national.store.get_refdata("license", number)
+    if body is None:
+        raise invalid([finding("license.unknown", "$.license_no", number=number)])
+    holder = License.model_validate_json(body).holder_uscc
+    if holder != unit:
+        raise forbidden("authz.licence", f"licence {number} is held by {holder}, not by {unit}")
 
 
 async def book_record(ctx: Ctx) -> Answer:
@@ -18,6 +29,7 @@ async def book_record(ctx: Ctx) -> Answer:
     n = ctx.national
     rec: OperationRecord = validate(n, "operation", parse_json(ctx.body))
     ctx.require_scope(rec.unit_uscc, "licensed unit")
+    _require_licence(ctx, rec.license_no, rec.unit_uscc)
     key = f"{rec.license_no}/{rec.record_id}"
     body = rec.model_dump_json()
     with n.store.tx() as db:
@@ -62,6 +74,7 @@ async def file_report(ctx: Ctx) -> Answer:
         raise invalid(errors(outcome.findings))
     report: OperationReport = outcome.model
     ctx.require_scope(report.unit_uscc, "licensed unit")
+    _require_licence(ctx, report.license_no, report.unit_uscc)
     booked = [
         OperationRecord.model_validate_json(r.body)
         for r in n.store.list_records(RECORDS, limit=1_000_000, key_prefix=report.license_no + "/")

@@ -108,6 +108,8 @@ class Store:
                 "journal",
             ):
                 db.execute(f"DELETE FROM {table}")
+        self._credentials = None
+        self._provinces.clear()
 
     # --- counters
     def next_value(self, db: sqlite3.Connection, name: str) -> int:
