@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from pydantic_core import to_json
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -46,9 +47,7 @@ class _Drop(Exception):
 
 
 def _render(answer: Answer) -> tuple[int, dict[str, str], bytes]:
-    body = (
-        answer.body.encode() if isinstance(answer.body, Raw) else json.dumps(answer.body, ensure_ascii=False).encode()
-    )
+    body = answer.body.encode() if isinstance(answer.body, Raw) else to_json(answer.body)
     return answer.status, {"content-type": "application/json", **answer.headers}, body
 
 

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import to_json
+
 from .store import Store
 
 
@@ -53,7 +55,7 @@ def write(store: Store, entry: Entry, finished_at: float) -> int:
                 int(entry.replayed),
                 entry.fault,
                 int(entry.early_retry),
-                json.dumps(entry.records, ensure_ascii=False),
+                to_json(entry.records).decode(),
             ),
         )
         return int(cur.lastrowid or 0)
