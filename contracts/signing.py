@@ -18,9 +18,10 @@ import hmac as _hmac
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from urllib.parse import quote, unquote_plus
 
+import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as _chmac
 
@@ -32,6 +33,7 @@ __all__ = [
     "HEADER_TIMESTAMP",
     "METHODS",
     "NONCE_RE",
+    "SigningAuth",
     "body_hash",
     "canonical_query",
     "compute_signature",
@@ -138,3 +140,33 @@ def sign_headers(
     if sign_method != "HMAC-SM3":
         headers[HEADER_METHOD] = sign_method
     return headers
+
+
+class SigningAuth(httpx.Auth):
+    """httpx auth that signs every request (the exact bytes sent) the way the national API requires."""
+
+    def __init__(self, app_key: str, secret: str, *, sign_method: str = "HMAC-SM3") -> None:
+        if sign_method not in METHODS:
+            raise ValueError(f"sign method must be one of {', '.join(METHODS)}")
+        self.app_key = app_key
+        self._secret = secret
+        self.sign_method = sign_method
+
+    def __repr__(self) -> str:  # never show the secret in logs or tracebacks
+        return f"SigningAuth(app_key={self.app_key!r}, sign_method={self.sign_method!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Sign the request and send it."""
+        body = request.read()
+        request.headers.update(
+            sign_headers(
+                app_key=self.app_key,
+                secret=self._secret,
+                method=request.method,
+                path=request.url.raw_path.decode("ascii").split("?", 1)[0],
+                query=request.url.query.decode("ascii"),
+                body=body,
+                sign_method=self.sign_method,
+            )
+        )
+        yield request
