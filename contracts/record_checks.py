@@ -227,7 +227,8 @@ def check_manifest(m: Manifest, *, scheme: LabelIdScheme = DEFAULT_LABEL_SCHEME)
     out += _party("$.shipper", m.shipper.uscc, m.shipper.region_code)
     out += _party("$.receiver", m.receiver.uscc, m.receiver.region_code)
     for i, c in enumerate(m.carriers):
-        out += _party(f"$.carriers[{i}]", c.uscc, c.region_code)
+        if not party_ok(c.uscc, c.region_code):
+            out += _party(f"$.carriers[{i}]", c.uscc, c.region_code)
         if not plate_ok(c.vehicle_plate):
             out += check_plate(c.vehicle_plate, f"$.carriers[{i}].vehicle_plate")
     out += _sequence([c.leg for c in m.carriers], "manifest.carrier_legs", "$.carriers")
