@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import contract, demo, mock, validate
+from . import contract, demo, mock, translate, validate
 
 app = typer.Typer(
     name="hazlink",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.command("validate")(validate.validate)
 app.command("demo")(demo.demo)
+app.command("translate")(translate.translate)
 app.add_typer(contract.app, name="contract")
 app.add_typer(mock.app, name="mock")
 

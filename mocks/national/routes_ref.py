@@ -8,7 +8,7 @@ from datetime import date
 from contracts import CONTRACT_VERSION
 from contracts.canonical import digest_of
 
-from ._common import Answer, Ctx, Raw
+from ._common import Answer, Ctx, Raw, query_unit
 from ._problems import Problem, not_found
 
 _DIGEST_RESOURCES = ("labels", "ledger-records", "manifests", "operation-records")
@@ -40,7 +40,7 @@ async def health(ctx: Ctx) -> Answer:
 async def digest(ctx: Ctx) -> Answer:
     """``GET /digests?resource=&unit=&date=``: count and SHA-256 of one unit's records of one day."""
     q = ctx.request.query_params
-    resource, unit, day = q.get("resource"), q.get("unit"), q.get("date")
+    resource, unit, day = q.get("resource"), query_unit(ctx.request), q.get("date")
     if resource not in _DIGEST_RESOURCES or not unit or not day:
         raise Problem(
             400,

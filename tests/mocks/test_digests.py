@@ -134,6 +134,7 @@ def test_manifest_and_label_digests(shipper: Caller, receiver: Caller) -> None:
         {"resource": "ledger-records", "unit": SHIPPER, "date": "2024-02-30"},
         {"resource": "ledger-records", "unit": SHIPPER, "date": "18/03/2024"},
         {"resource": "ledger-records", "unit": SHIPPER, "date": ""},
+        {"resource": "labels", "unit": "not-a-credit-code", "date": "2024-03-18"},
     ],
 )
 def test_bad_parameters_are_400(shipper: Caller, query: dict[str, str]) -> None:
