@@ -206,7 +206,8 @@ class LabelIdScheme:
     """How the 37 characters of a 数字识别码 split into segments.
 
     HJ 1276 fixes four segments and 37 characters but not each length; the default, inferred split is
-    unit code 18 + waste code 8 + date 8 + sequence 3.
+    unit code 18 + waste code 8 + date 8 + sequence 3. The waste code always takes its 8 digits and
+    the date is ``YYYYMMDD`` (8) or ``YYMMDD`` (6); the unit and sequence lengths take the rest.
     """
 
     unit: int = 18
@@ -217,6 +218,12 @@ class LabelIdScheme:
     def __post_init__(self) -> None:
         if self.unit + self.waste + self.day + self.sequence != 37:
             raise ValueError("label id segments must add up to 37 characters")
+        if self.waste != 8:
+            raise ValueError("the waste code segment holds the code's 8 digits")
+        if self.day not in (6, 8):
+            raise ValueError("the date segment is YYYYMMDD (8) or YYMMDD (6)")
+        if self.unit < 1 or self.sequence < 1:
+            raise ValueError("the unit and sequence segments need at least one character")
 
     @property
     def cuts(self) -> tuple[int, int, int]:
@@ -230,10 +237,12 @@ class LabelIdScheme:
 
     def compose(self, unit: str, waste_code: str, day: date, sequence: int) -> str:
         """Build a label id from its parts (the waste code loses its dashes)."""
+        if len(unit) != self.unit:
+            raise ValueError(f"unit code {unit!r} is not {self.unit} characters long")
         seq = str(sequence).zfill(self.sequence)
         if len(seq) != self.sequence:
             raise ValueError(f"sequence {sequence} does not fit in {self.sequence} digits")
-        return unit + waste_code.replace("-", "") + day.strftime("%Y%m%d") + seq
+        return unit + waste_code.replace("-", "") + day.strftime("%Y%m%d" if self.day == 8 else "%y%m%d") + seq
 
 
 DEFAULT_LABEL_SCHEME = LabelIdScheme()
@@ -282,9 +291,11 @@ def _digits(waste_code: str) -> str:
 
 @lru_cache(maxsize=8192)
 def day_segment(segment: str) -> date | None:
-    """The date a ``YYYYMMDD`` segment names, or None (cached)."""
-    if len(segment) != 8 or not _is_digits(segment):
+    """The date a ``YYYYMMDD`` (or ``YYMMDD``, this century) segment names, or None (cached)."""
+    if len(segment) not in (6, 8) or not _is_digits(segment):
         return None
+    if len(segment) == 6:
+        segment = "20" + segment
     try:
         return date(int(segment[:4]), int(segment[4:6]), int(segment[6:]))
     except ValueError:

@@ -261,7 +261,11 @@ def create_app(
     faults: FaultPlan | None = None,
 ) -> Starlette:
     """The mock national API as an ASGI app; ``app.state.national`` holds its state for tests."""
-    national = National(store or Store(), config or MockConfig(), clock or MockClock(), faults or FaultPlan())
+    config = config or MockConfig()
+    if config.label_scheme.unit != 18:
+        # The mock builds label ids from the producer's credit code, so that segment is 18 characters.
+        raise ValueError("the mock's label id scheme needs an 18-character unit segment (the credit code)")
+    national = National(store or Store(), config, clock or MockClock(), faults or FaultPlan())
     app_ = NationalApp(national)
 
     def path(template: str, query: tuple[str, ...] = (), **handlers: Handler) -> Route:

@@ -500,3 +500,21 @@ def test_superscript_digits_do_not_crash(check, value):
 def test_non_ascii_digit_set_is_really_digits():
     # guard for the strategies: every one of these passes str.isdigit and regex \\d
     assert all(c.isdigit() and re.match(r"\d", c) for c in NON_ASCII_DIGITS)
+
+
+def test_label_scheme_with_a_short_date_and_long_sequence_round_trips():
+    scheme = LabelIdScheme(unit=18, waste=8, day=6, sequence=5)
+    value = scheme.compose(SHIPPER, "900-249-08", date(2024, 3, 18), 42)
+    assert value == SHIPPER + "90024908" + "240318" + "00042" and len(value) == 37
+    assert check_label_id(value, P, scheme=scheme, unit=SHIPPER, waste_code="900-249-08", day=date(2024, 3, 18)) == []
+
+
+@pytest.mark.parametrize(("parts", "message"), [((18, 9, 7, 3), "8 digits"), ((18, 8, 7, 4), "YYYYMMDD")])
+def test_label_scheme_segments_must_fit_their_content(parts, message):
+    with pytest.raises(ValueError, match=message):
+        LabelIdScheme(*parts)
+
+
+def test_compose_refuses_a_unit_of_the_wrong_length():
+    with pytest.raises(ValueError, match="not 15 characters"):
+        LabelIdScheme(unit=15, waste=8, day=8, sequence=6).compose(SHIPPER, "900-249-08", date(2024, 3, 18), 1)
