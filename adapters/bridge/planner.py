@@ -1,0 +1,184 @@
+"""Turn translated records into ordered national operations.
+
+- Ledger records become batches of up to ``batch_size`` records of ONE unit (group ``ledger:<uscc>``),
+  so a batch's content and key are fixed for life and each unit's records keep their order.
+- A manifest snapshot is compared with the steps already planned for its local reference (the
+  ``manifest_plan`` table); only the missing steps are enqueued, in lifecycle order, in the group
+  ``manifest:<local ref>``: create → submit → dispatch → tracks → receive | reject, or cancel.
+  Operations after create address the manifest as ``{no}``, resolved to the national number when sent.
+- Track points of a manifest read in one chunk are sent as one append, after its dispatch.
+
+A snapshot that contradicts what was already planned (cancelled after dispatch) is a dead letter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..translate import Accepted
+from .outbox import NewOp, Outbox
+
+__all__ = ["CANCEL_REASON", "DeadRecord", "Planner", "route"]
+
+CANCEL_REASON = "地方系统已作废 cancelled in the local system"
+NATIONAL_FIELDS = (
+    "manifest_no",
+    "status",
+    "dispatched_at",
+    "received_at",
+    "significant_discrepancy",
+    "discrepancy_note",
+    "rejection_reason",
+)
+_ROUTES: dict[str, list[str]] = {
+    "draft": ["create"],
+    "submitted": ["create", "submit"],
+    "in_transit": ["create", "submit", "dispatch"],
+    "received": ["create", "submit", "dispatch", "receive"],
+    "rejected": ["create", "submit", "dispatch", "reject"],
+    "cancelled": ["create", "cancel"],
+}
+_TRACKS_AFTER = ("create", "submit", "dispatch")
+
+
+def route(status: str, planned: Sequence[str]) -> list[str]:
+    """The steps that bring a manifest to ``status`` (a cancel after a planned submit keeps the submit)."""
+    steps = list(_ROUTES[status])
+    if status == "cancelled" and "submit" in planned:
+        steps = ["create", "submit", "cancel"]
+    return steps
+
+
+@dataclass(slots=True)
+class DeadRecord:
+    """A local record the planner cannot turn into operations."""
+
+    stream: str
+    position: dict[str, Any]
+    reasons: list[dict[str, Any]]
+    record: Any
+
+
+@dataclass
+class _Manifest:
+    snapshot: Any = None
+    accepted: Accepted | None = None
+    points: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _reason(code: str, en: str, zh: str) -> dict[str, Any]:
+    return {"code": code, "severity": "error", "path": "$", "message_zh": zh, "message_en": en}
+
+
+class Planner:
+    """Plans one chunk of accepted records at a time, inside the reader's transaction."""
+
+    def __init__(self, outbox: Outbox, *, batch_size: int = 100) -> None:
+        self.outbox = outbox
+        self.batch_size = batch_size
+
+    def plan(self, db: sqlite3.Connection, chunk: Sequence[Accepted]) -> tuple[list[NewOp], list[DeadRecord]]:
+        """Operations (in enqueue order) and dead letters for ``chunk``."""
+        ops: list[NewOp] = []
+        dead: list[DeadRecord] = []
+        ledgers: dict[str, list[dict[str, Any]]] = {}
+        manifests: dict[str, _Manifest] = {}
+        for acc in chunk:
+            if acc.kind == "ledger":
+                rec = acc.model.model_dump(mode="json", exclude_none=True)
+                ledgers.setdefault(rec["unit_uscc"], []).append(rec)
+            elif acc.kind == "manifest":
+                ref = acc.model.local_ref or acc.model.manifest_no
+                entry = manifests.setdefault(str(ref), _Manifest())
+                entry.snapshot, entry.accepted = acc.model, acc
+            elif acc.kind == "track":
+                entry = manifests.setdefault(str(acc.model.manifest_no), _Manifest())
+                entry.points.extend(p.model_dump(mode="json", exclude_none=True) for p in acc.model.points)
+            else:
+                reason = _reason(
+                    "bridge.unsupported_kind",
+                    f"The bridge does not deliver {acc.kind} records yet",
+                    f"同步桥尚不支持投递 {acc.kind} 记录",
+                )
+                dead.append(
+                    DeadRecord(acc.record.stream, acc.record.position.to_dict(), [reason], dict(acc.record.data))
+                )
+        for unit, records in ledgers.items():
+            for start in range(0, len(records), self.batch_size):
+                batch = records[start : start + self.batch_size]
+                keys = [f"{r['unit_uscc']}/{r['kind']}/{r['batch_code']}" for r in batch]
+                payload = {"method": "POST", "path": "/ledger-records", "body": {"records": batch}, "keys": keys}
+                ops.append(NewOp(f"ledger:{unit}", "ledger_batch", payload, unit))
+        for ref, entry in manifests.items():
+            self._manifest(db, ref, entry, ops, dead)
+        return ops, dead
+
+    def _manifest(
+        self, db: sqlite3.Connection, ref: str, entry: _Manifest, ops: list[NewOp], dead: list[DeadRecord]
+    ) -> None:
+        group = f"manifest:{ref}"
+        planned = self.outbox.plan(db, ref)
+        steps: list[str] = []
+        m = entry.snapshot
+        if m is not None:
+            wanted = route(m.status.value, planned)
+            steps = [s for s in wanted if s not in planned]
+            if steps and any(s not in wanted for s in planned):
+                acc = entry.accepted
+                assert acc is not None
+                reason = _reason(
+                    "bridge.lifecycle_conflict",
+                    f"Manifest {ref} is now {m.status.value} but {', '.join(planned)} was already sent",
+                    f"联单 {ref} 现为 {m.status.value}，但已发送 {'、'.join(planned)}",
+                )
+                dead.append(
+                    DeadRecord(acc.record.stream, acc.record.position.to_dict(), [reason], dict(acc.record.data))
+                )
+                steps = []
+        tracks_planned = "dispatch" in planned
+        for step in steps:
+            if entry.points and step not in _TRACKS_AFTER and not tracks_planned:
+                ops.append(self._tracks(group, ref, entry.points))
+                tracks_planned, entry.points = True, []
+            ops.append(NewOp(group, f"manifest_{step}", self._step(step, m, ref), ref))
+        if entry.points:
+            ops.append(self._tracks(group, ref, entry.points))
+        if steps:
+            self.outbox.set_plan(db, ref, planned + steps)
+
+    @staticmethod
+    def _tracks(group: str, ref: str, points: list[dict[str, Any]]) -> NewOp:
+        ordered = sorted(points, key=lambda p: str(p["recorded_at"]))
+        payload = {"method": "POST", "path": "/manifests/{no}/tracks", "body": {"points": ordered[:5000]}}
+        return NewOp(group, "manifest_tracks", payload, ref)
+
+    @staticmethod
+    def _step(step: str, m: Any, ref: str) -> dict[str, Any]:
+        if step == "create":
+            body = m.model_dump(mode="json", exclude_none=True)
+            for name in NATIONAL_FIELDS:
+                body.pop(name, None)
+            for item in body.get("items", []):
+                item.pop("received_t", None)
+            body["local_ref"] = ref
+            return {"method": "POST", "path": "/manifests", "body": body, "unit": m.shipper.uscc}
+        action: dict[str, Any] = {}
+        if step == "dispatch":
+            action = {"dispatched_at": m.dispatched_at.isoformat()}
+        elif step == "receive":
+            lines = [
+                {"line_no": it.line_no, "received_t": str(it.received_t)} for it in m.items if it.received_t is not None
+            ]
+            action = {"received_at": (m.received_at or m.dispatched_at or m.created_at).isoformat(), "lines": lines}
+            action["significant_discrepancy"] = bool(m.significant_discrepancy)
+            if m.discrepancy_note:
+                action["discrepancy_note"] = m.discrepancy_note
+        elif step == "reject":
+            at = m.received_at or m.dispatched_at or m.created_at
+            action = {"rejected_at": at.isoformat(), "reason": m.rejection_reason or "拒收"}
+        elif step == "cancel":
+            action = {"reason": CANCEL_REASON}
+        return {"method": "POST", "path": "/manifests/{no}/" + step, "body": action, "target": step}
