@@ -1,0 +1,204 @@
+"""``hazlink label``: render HJ 1276 container labels and verify printed ones against the national record.
+
+``render`` takes label files (JSON, JSON array or NDJSON) or 数字识别码 fetched from the national API
+and writes SVG, PNG or PDF, one file per label or, with ``--sheet a4``, a multi-page PDF for printing.
+``verify`` decodes the QR of a label image, fetches the record and compares the printed fields; it
+exits 0 when they match, 1 on a mismatch or an unknown label, 2 when the image or QR cannot be read.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from conformance.labels import (
+    DPI,
+    FontNotFoundError,
+    LabelSourceError,
+    LayoutOverflowError,
+    MissingGlyphError,
+    NationalLabels,
+    Outcome,
+    layout,
+    open_image,
+    read_labels,
+    sheets_pdf,
+    to_pdf,
+    to_png,
+    to_svg,
+    verify_image,
+)
+from contracts import Label
+
+from ._output import console
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Render HJ 1276 container labels; verify printed labels against the national record.", no_args_is_help=True
+)
+_ID = re.compile(r"^[0-9A-Z]{37}$")
+NATIONAL_HELP = "Base URL of the national API (without /api/v1)"
+
+
+class Format(enum.StrEnum):
+    """Output formats of ``render``."""
+
+    SVG = "svg"
+    PNG = "png"
+    PDF = "pdf"
+
+
+class Sheet(enum.StrEnum):
+    """Sheet sizes of the batch mode."""
+
+    A4 = "a4"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def _secret(path: Path | None) -> str:
+    if path is None:
+        raise _fail("--app-secret-file is required with --national")
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise _fail(f"cannot read --app-secret-file: {exc.strerror}") from None
+    if not secret:
+        raise _fail("--app-secret-file is empty")
+    return secret
+
+
+def _national(national: str | None, app_key: str | None, secret_file: Path | None) -> NationalLabels:
+    if not national or not app_key:
+        raise _fail("label ids are fetched from the national API: give --national, --app-key and --app-secret-file")
+    return NationalLabels.connect(national, app_key, _secret(secret_file))
+
+
+def _gather(sources: list[str], national: str | None, app_key: str | None, secret_file: Path | None) -> list[Label]:
+    labels: list[Label] = []
+    looker: NationalLabels | None = None
+    try:
+        for src in sources:
+            path = Path(src)
+            if path.exists():
+                labels += read_labels(path)
+            elif _ID.fullmatch(src):
+                looker = looker or _national(national, app_key, secret_file)
+                found = looker(src)
+                if found is None:
+                    raise _fail(f"label {src} is not known to the national system", 1)
+                labels.append(found)
+            else:
+                raise _fail(f"{src}: no such file, and not a 37-character label id")
+    except LabelSourceError as exc:
+        raise _fail(str(exc)) from None
+    except httpx.HTTPError as exc:
+        raise _fail(f"national API unreachable: {exc}") from None
+    finally:
+        if looker is not None:
+            looker.close()
+    return labels
+
+
+def _encode(label: Label, fmt: Format, dpi: int) -> bytes:
+    lay = layout(label)
+    if fmt is Format.SVG:
+        return to_svg(lay).encode("utf-8")
+    return to_png(lay, dpi) if fmt is Format.PNG else to_pdf(lay, dpi)
+
+
+@app.command("render")
+def render(
+    sources: Annotated[list[str], typer.Argument(metavar="FILE_OR_ID...", help="Label JSON/NDJSON files or label ids")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.PNG,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output file (one label or a sheet) or folder (several labels)"),
+    ] = None,
+    sheet: Annotated[Sheet | None, typer.Option(help="Lay all labels on A4 pages (multi-page PDF)")] = None,
+    dpi: Annotated[int, typer.Option(min=72, max=1200, help="Resolution of PNG and PDF")] = DPI,
+    national: Annotated[str | None, typer.Option(help=NATIONAL_HELP)] = None,
+    app_key: Annotated[str | None, typer.Option(help="National app key")] = None,
+    app_secret_file: Annotated[Path | None, typer.Option(help="File holding the app secret (never logged)")] = None,
+) -> None:
+    """Render labels per HJ 1276-2022 (size and text height by container volume)."""
+    labels = _gather(sources, national, app_key, app_secret_file)
+    out = console(stderr=True)
+    try:
+        if sheet is not None:
+            if fmt is not Format.PDF:
+                raise _fail("--sheet a4 writes a multi-page PDF: use --format pdf")
+            target = output or Path("labels-a4.pdf")
+            target.write_bytes(sheets_pdf([layout(label) for label in labels], dpi))
+            out.print(f"{len(labels)} labels on A4 sheets: {target}", markup=False, highlight=False)
+            return
+        if len(labels) == 1 and (output is None or not output.is_dir()):
+            targets = [output or Path(f"{labels[0].label_id}.{fmt.value}")]
+        else:
+            if output is not None and output.suffix and not output.is_dir():
+                raise _fail(f"{len(labels)} labels: -o must name a folder (or use --sheet a4 --format pdf)")
+            folder = output or Path()
+            folder.mkdir(parents=True, exist_ok=True)
+            targets = [folder / f"{label.label_id}.{fmt.value}" for label in labels]
+        for label, target in zip(labels, targets, strict=True):
+            target.write_bytes(_encode(label, fmt, dpi))
+            out.print(f"{label.label_id}: {target}", markup=False, highlight=False)
+    except (FontNotFoundError, MissingGlyphError, LayoutOverflowError) as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"cannot write: {exc}") from None
+
+
+@app.command("verify")
+def verify(
+    image: Annotated[Path, typer.Argument(help="A rendered or scanned label image (PNG, JPEG...)")],
+    national: Annotated[str, typer.Option(help=NATIONAL_HELP)],
+    app_key: Annotated[str, typer.Option(help="National app key")],
+    app_secret_file: Annotated[Path, typer.Option(help="File holding the app secret (never logged)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON")] = False,
+) -> None:
+    """Decode the label's QR, fetch the national record and compare the printed fields."""
+    try:
+        picture = open_image(image)
+    except (OSError, ValueError) as exc:
+        raise _fail(f"cannot read image: {exc}") from None
+    looker = NationalLabels.connect(national, app_key, _secret(app_secret_file))
+    try:
+        verdict = verify_image(picture, looker)
+    except LabelSourceError as exc:
+        raise _fail(str(exc)) from None
+    except httpx.HTTPError as exc:
+        raise _fail(f"national API unreachable: {exc}") from None
+    except (FontNotFoundError, MissingGlyphError, LayoutOverflowError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        looker.close()
+    if as_json:
+        doc = {
+            "outcome": verdict.outcome.value,
+            "label_id": verdict.label_id,
+            "payload": verdict.payload,
+            "differing": verdict.differing,
+            "findings": [f.to_dict() for f in verdict.findings],
+        }
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        lines = {
+            Outcome.MATCH: f"match 一致: {verdict.label_id}",
+            Outcome.MISMATCH: f"mismatch 不一致: {verdict.label_id}: {', '.join(verdict.differing)}",
+        }
+        head = lines.get(verdict.outcome, verdict.outcome.value)
+        typer.echo(head)
+        for f in verdict.findings:
+            typer.echo(f"  {f.code} {f.path}: {f.message_zh} / {f.message_en}")
+    raise typer.Exit(verdict.outcome.exit_code)
