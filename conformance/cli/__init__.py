@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import contract, demo, mock, translate, validate
+from . import contract, demo, label, mock, sync, translate, validate
 
 app = typer.Typer(
     name="hazlink",
@@ -18,6 +18,8 @@ app.command("demo")(demo.demo)
 app.command("translate")(translate.translate)
 app.add_typer(contract.app, name="contract")
 app.add_typer(mock.app, name="mock")
+app.add_typer(sync.app, name="sync")
+app.add_typer(label.app, name="label")
 
 
 def main() -> None:

@@ -30,7 +30,8 @@ def serve_cmd(
     state: Annotated[str, typer.Option(help="memory, or sqlite:PATH to survive restarts")] = "memory",
     seed: Annotated[bool, typer.Option("--seed", help="Load the demo units, licences and approvals")] = False,
     credential: Annotated[
-        list[str] | None, typer.Option(help="APPKEY:APPSECRET:SCOPE, SCOPE is *, province:32 or units:USCC,USCC (repeatable)")
+        list[str] | None,
+        typer.Option(help="APPKEY:APPSECRET:SCOPE, SCOPE is *, province:32 or units:USCC,USCC (repeatable)"),
     ] = None,
     control: Annotated[bool, typer.Option("--control", help="Serve the /_mock inspection and control API")] = False,
     control_token: Annotated[str | None, typer.Option(help="Require this X-Hz-Admin-Token on /_mock")] = None,
