@@ -31,36 +31,17 @@ from mocks.local import prov_rest as prov
 from mocks.local.inprocess import asgi_client
 from mocks.national import MockConfig, SeedIn, create_app, demo_seed, load
 from mocks.national.seed import CredentialIn
-from mocks.national.server import running
+from mocks.national.testing import AppSwitch, serving_switch
 
 APP_KEY, SECRET = "bridge", "secret-bridge-0001"
 SHIPPER = "91320576MA1MXK3Q7M"
 RECEIVER = "91320612MA1NH0KR2W"
 
 
-class _Switch:
-    """An ASGI app handing each request to the current test's mock (one uvicorn for the session)."""
-
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="session")
-def _served() -> Iterator[tuple[_Switch, str]]:
-    switch = _Switch()
-    with running(switch) as url:
-        yield switch, url
+def _served() -> Iterator[tuple[AppSwitch, str]]:
+    with serving_switch() as served:
+        yield served
 
 
 @pytest.fixture
@@ -72,7 +53,7 @@ def mock_app() -> Any:
 
 
 @pytest.fixture
-def national_url(mock_app: Any, _served: tuple[_Switch, str]) -> Iterator[str]:
+def national_url(mock_app: Any, _served: tuple[AppSwitch, str]) -> Iterator[str]:
     switch, url = _served
     switch.app = mock_app
     yield url

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from mocks.national import MockConfig, SeedIn, create_app, demo_seed, load
 from mocks.national import journal as mock_journal
 from mocks.national.seed import CredentialIn
-from mocks.national.server import running
+from mocks.national.testing import AppSwitch, serving_switch
 from tests.mocks.national_client import Caller
 
 SAMPLES = resources.files("contracts").joinpath("samples")
@@ -161,58 +160,15 @@ def app(config: MockConfig) -> Any:
     return application
 
 
-class _Switch:
-    """An ASGI app that hands every request to the current test's app (one uvicorn for the session)."""
-
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        if self.app is None:
-            raise RuntimeError("no mock app is being tested")
-        await self.app(scope, receive, send)
-
-
-class _NoTraceback(logging.Filter):
-    """Log a crash of the mock as one line, without formatting its traceback in the server thread.
-
-    On Python 3.11 formatting a traceback calls ``ast.parse``, whose recursion bookkeeping is not
-    thread-safe: a traceback formatted by uvicorn while pytest formats a failure in the main thread
-    can end the session with ``SystemError: AST constructor recursion depth mismatch``.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[1] is not None:
-            record.msg = f"{record.getMessage()}: {record.exc_info[1]!r}"
-            record.args = None
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
 @pytest.fixture(scope="session")
-def _served() -> Iterator[tuple[_Switch, str]]:
+def _served() -> Iterator[tuple[AppSwitch, str]]:
     """One uvicorn on a free loopback port for the whole session (starting one per test costs ~0.25 s)."""
-    switch = _Switch()
-    quiet = _NoTraceback()
-    with running(switch) as url:
-        logging.getLogger("uvicorn.error").addFilter(quiet)
-        try:
-            yield switch, url
-        finally:
-            logging.getLogger("uvicorn.error").removeFilter(quiet)
+    with serving_switch() as served:
+        yield served
 
 
 @pytest.fixture
-def base_url(app: Any, _served: tuple[_Switch, str]) -> Iterator[str]:
+def base_url(app: Any, _served: tuple[AppSwitch, str]) -> Iterator[str]:
     """The test's own app (fresh state, config, clock and faults) served by uvicorn on a loopback port."""
     switch, url = _served
     switch.app = app
