@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 CONTRACT_VERSION = "2024.1"
 
@@ -65,19 +65,19 @@ LabelId = Annotated[str, StringConstraints(min_length=37, max_length=37, pattern
 Plate = Annotated[str, StringConstraints(min_length=7, max_length=9)]
 
 # Quantities are tonnes with at most 6 decimal places: HJ 1259 reports tonnes, and 6 places keep grams.
-# They are held with exactly six places (1.25 becomes 1.250000), so that equal quantities have one
-# text in JSON and digests over canonical JSON agree whatever form a system sent; normalising once
-# when validating keeps serialisation in pydantic's compiled path.
+# In JSON they are always written with six places ("1.250000"), so that equal quantities have one
+# text and digests over canonical JSON agree whatever form a system sent. This is done when
+# serialising, not when validating: validation is the hot path of every check.
 _GRAM = Decimal("0.000001")
 
 
-def _six_places(value: Decimal) -> Decimal:
-    return value.quantize(_GRAM)
+def _tonnes_text(value: Decimal) -> str:
+    return format(value.quantize(_GRAM), "f")
 
 
-_NORMALISE = AfterValidator(_six_places)
-Tonnes = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _NORMALISE]
-PositiveTonnes = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _NORMALISE]
+_AS_TEXT = PlainSerializer(_tonnes_text, return_type=str, when_used="json")
+Tonnes = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _AS_TEXT]
+PositiveTonnes = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False), _AS_TEXT]
 # Naive times are refused: every timestamp must say its offset. The range keeps arithmetic in local
 # time (offsets, next-day and next-year due dates) away from the ends of the calendar.
 EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)
