@@ -18,22 +18,39 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ._rows import _OP_COLS, _SCHEMA, DeadLetter, NewOp, Op, _dumps, _op
 
-__all__ = ["DeadLetter", "NewOp", "Op", "Outbox", "open_outbox"]
+__all__ = ["Conn", "DeadLetter", "NewOp", "Op", "Outbox", "open_outbox"]
+
+
+class Conn(Protocol):
+    """What the outbox needs of a connection: ``sqlite3.Connection``, or the PostgreSQL one (``outbox_pg``)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any:
+        """Run one statement (``?`` placeholders); a cursor with ``fetchone``, ``fetchall`` and ``rowcount``."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection."""
+        ...
 
 
 class Outbox:
-    """The SQLite outbox (WAL, ``synchronous=NORMAL``); one instance per thread that writes."""
+    """The SQLite outbox (WAL, ``synchronous=NORMAL``); one instance per thread that writes.
+
+    ``PgOutbox`` (``outbox_pg``) is the same outbox on PostgreSQL; it overrides the few dialect points.
+    """
+
+    _LOCK_ROW = ""  # appended to the fence check of ``complete`` (PostgreSQL: `` FOR UPDATE``)
 
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = str(path)
         self.clock = clock
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        self.db: Conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         self._lock = threading.RLock()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -48,7 +65,7 @@ class Outbox:
         self.db.close()
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> Iterator[Conn]:
         """One write transaction (``BEGIN IMMEDIATE``): all or nothing."""
         with self._lock:
             self._begin()
@@ -78,31 +95,35 @@ class Outbox:
         # One connection serves the main thread and the senders' lease checks: serialise its use, and
         # read every row so that no statement is left open holding a read snapshot.
         with self._lock:
-            return self.db.execute(sql, params).fetchall()
+            return list(self.db.execute(sql, params).fetchall())
 
     def _first(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self._read(sql, params)
         return rows[0] if rows else None
 
     # -- reading side ---------------------------------------------------------------------------------
+    def reading(self, adapter: str) -> AbstractContextManager[None]:
+        """Held while one reader of ``adapter`` reads (PostgreSQL: other workers' readers wait their turn)."""
+        return nullcontext()
+
     def bookmark(self, adapter: str) -> str | None:
         """The stored bookmark JSON of ``adapter``."""
         row = self._first("SELECT value FROM bookmarks WHERE adapter = ?", (adapter,))
         return str(row[0]) if row else None
 
-    def plan(self, db: sqlite3.Connection, local_ref: str) -> list[str]:
+    def plan(self, db: Conn, local_ref: str) -> list[str]:
         """Steps already planned for a manifest (inside a transaction)."""
         row = db.execute("SELECT steps FROM manifest_plan WHERE local_ref = ?", (local_ref,)).fetchone()
         return list(json.loads(row[0])) if row else []
 
-    def set_plan(self, db: sqlite3.Connection, local_ref: str, steps: list[str]) -> None:
+    def set_plan(self, db: Conn, local_ref: str, steps: list[str]) -> None:
         """Record the steps planned for a manifest."""
         db.execute(
             "INSERT INTO manifest_plan(local_ref, steps) VALUES(?, ?) ON CONFLICT(local_ref) DO UPDATE SET steps = excluded.steps",
             (local_ref, _dumps(steps)),
         )
 
-    def enqueue(self, db: sqlite3.Connection, ops: Iterable[NewOp]) -> list[int]:
+    def enqueue(self, db: Conn, ops: Iterable[NewOp]) -> list[int]:
         """Insert operations (inside a transaction); each gets its Idempotency-Key now, for life."""
         now = self.clock()
         ids = []
@@ -116,7 +137,7 @@ class Outbox:
 
     def add_dead(
         self,
-        db: sqlite3.Connection,
+        db: Conn,
         origin: str,
         reasons: list[dict[str, Any]],
         *,
@@ -151,7 +172,7 @@ class Outbox:
             ),
         )
 
-    def set_bookmark(self, db: sqlite3.Connection, adapter: str, value: str) -> None:
+    def set_bookmark(self, db: Conn, adapter: str, value: str) -> None:
         """Advance the adapter's bookmark (inside the transaction that wrote its operations)."""
         db.execute(
             "INSERT INTO bookmarks(adapter, value, updated_at) VALUES(?, ?, ?)"
@@ -188,7 +209,7 @@ class Outbox:
                 out.append(op)
             return out
 
-    def _next(self, db: sqlite3.Connection, name: str) -> int:
+    def _next(self, db: Conn, name: str) -> int:
         db.execute(
             "INSERT INTO counters(name, value) VALUES(?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1", (name,)
         )
@@ -232,7 +253,7 @@ class Outbox:
         """
         now = self.clock()
         with self.tx() as db:
-            row = db.execute("SELECT fence, state FROM ops WHERE id = ?", (op.id,)).fetchone()
+            row = db.execute("SELECT fence, state FROM ops WHERE id = ?" + self._LOCK_ROW, (op.id,)).fetchone()
             if not row or row[0] != op.fence or row[1] != "inflight":
                 return False
             summary = None if answer is None else _dumps(answer)[:4000]
@@ -254,7 +275,11 @@ class Outbox:
             for reasons, record in dead or []:
                 self.add_dead(db, "national", reasons, op_id=op.id, stream=op.kind, record=record)
             if number is not None:
-                db.execute("INSERT OR REPLACE INTO manifest_numbers(local_ref, national_no) VALUES(?, ?)", number)
+                db.execute(
+                    "INSERT INTO manifest_numbers(local_ref, national_no) VALUES(?, ?)"
+                    " ON CONFLICT(local_ref) DO UPDATE SET national_no = excluded.national_no",
+                    number,
+                )
             return True
 
     def national_no(self, local_ref: str) -> str | None:
@@ -314,7 +339,7 @@ class Outbox:
             for r in rows
         ]
 
-    def mark_replayed(self, db: sqlite3.Connection, dead_id: int) -> None:
+    def mark_replayed(self, db: Conn, dead_id: int) -> None:
         """Mark a dead letter as replayed (it stays listed with ``include_replayed``)."""
         db.execute("UPDATE dead SET replayed_at = ? WHERE id = ?", (self.clock(), dead_id))
 
@@ -333,8 +358,13 @@ class Outbox:
 
 
 def open_outbox(url: str, *, clock: Callable[[], float] = time.time) -> Outbox:
-    """Open ``sqlite:PATH`` (or a bare path); PostgreSQL is not supported yet."""
+    """Open ``sqlite:PATH`` (or a bare path), or ``postgresql://user:pass@host/db`` (needs psycopg).
+
+    Raises ``ValueError`` when a PostgreSQL outbox cannot be opened (no psycopg, no server).
+    """
     if url.startswith(("postgresql:", "postgres:")):
-        raise ValueError("a PostgreSQL outbox is not implemented yet; use sqlite:PATH")
+        from .outbox_pg import PgOutbox  # imported only here: SQLite users need no psycopg
+
+        return PgOutbox(url, clock=clock)
     path = url.removeprefix("sqlite:").removeprefix("//") if url.startswith("sqlite:") else url
     return Outbox(path, clock=clock)

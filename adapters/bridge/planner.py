@@ -13,13 +13,12 @@ A snapshot that contradicts what was already planned (cancelled after dispatch) 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..translate import Accepted
-from .outbox import NewOp, Outbox
+from .outbox import Conn, NewOp, Outbox
 
 __all__ = ["CANCEL_REASON", "DeadRecord", "Planner", "route"]
 
@@ -80,7 +79,7 @@ class Planner:
         self.outbox = outbox
         self.batch_size = batch_size
 
-    def plan(self, db: sqlite3.Connection, chunk: Sequence[Accepted]) -> tuple[list[NewOp], list[DeadRecord]]:
+    def plan(self, db: Conn, chunk: Sequence[Accepted]) -> tuple[list[NewOp], list[DeadRecord]]:
         """Operations (in enqueue order) and dead letters for ``chunk``."""
         ops: list[NewOp] = []
         dead: list[DeadRecord] = []
@@ -116,9 +115,7 @@ class Planner:
             self._manifest(db, ref, entry, ops, dead)
         return ops, dead
 
-    def _manifest(
-        self, db: sqlite3.Connection, ref: str, entry: _Manifest, ops: list[NewOp], dead: list[DeadRecord]
-    ) -> None:
+    def _manifest(self, db: Conn, ref: str, entry: _Manifest, ops: list[NewOp], dead: list[DeadRecord]) -> None:
         group = f"manifest:{ref}"
         planned = self.outbox.plan(db, ref)
         steps: list[str] = []

@@ -53,7 +53,15 @@ class Reader:
         return Bookmark.from_json(text) if text else Bookmark()
 
     def read_once(self) -> int:
-        """Read everything after the bookmark; the number of records read."""
+        """Read everything after the bookmark; the number of records read.
+
+        Readers of one adapter on a shared outbox take turns (``Outbox.reading``), so the bookmark a
+        reader starts from is never one another worker is about to move past.
+        """
+        with self.outbox.reading(self.name):
+            return self._read_once()
+
+    def _read_once(self) -> int:
         bookmark = self.bookmark()
         start = bookmark
         accepted: list[Accepted] = []
