@@ -195,19 +195,26 @@ class Outbox:
                 " ORDER BY next_at, id LIMIT ?",
                 (now, now, limit),
             ).fetchall()
-            out = []
-            for row in rows:
-                op = _op(row)
-                fence = self._next(db, "fence")
-                db.execute(
-                    "UPDATE ops SET state = 'inflight', lease_owner = ?, lease_until = ?, fence = ?,"
-                    " first_at = COALESCE(first_at, ?) WHERE id = ?",
-                    (owner, now + lease_s, fence, now, op.id),
-                )
-                op.fence, op.lease_owner, op.state = fence, owner, "inflight"
-                op.first_at = op.first_at if op.first_at is not None else now
-                out.append(op)
-            return out
+            return self._lease(db, rows, owner, now, lease_s)
+
+    def _lease(self, db: Conn, rows: list[Any], owner: str, now: float, lease_s: float) -> list[Op]:
+        """Mark claimed rows in flight for ``owner``, each with a new fencing token."""
+        out = []
+        for row in rows:
+            op = _op(row)
+            fence = self._fence(db)
+            db.execute(
+                "UPDATE ops SET state = 'inflight', lease_owner = ?, lease_until = ?, fence = ?,"
+                " first_at = COALESCE(first_at, ?) WHERE id = ?",
+                (owner, now + lease_s, fence, now, op.id),
+            )
+            op.fence, op.lease_owner, op.state = fence, owner, "inflight"
+            op.first_at = op.first_at if op.first_at is not None else now
+            out.append(op)
+        return out
+
+    def _fence(self, db: Conn) -> int:
+        return self._next(db, "fence")
 
     def _next(self, db: Conn, name: str) -> int:
         db.execute(

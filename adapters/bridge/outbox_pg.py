@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ._rows import _OP_COLS, NewOp, Op, _dumps, _op
+from ._rows import _OP_COLS, NewOp, Op, _dumps
 from .outbox import Conn, Outbox
 
 __all__ = ["PgOutbox"]
@@ -164,16 +164,7 @@ class PgOutbox(Outbox):
                 " ORDER BY o.next_at, o.id LIMIT ? FOR UPDATE SKIP LOCKED",
                 (now, now, limit),
             ).fetchall()
-            out = []
-            for row in rows:
-                op = _op(row)
-                fence = int(db.execute("SELECT nextval('ops_fence')").fetchone()[0])
-                db.execute(
-                    "UPDATE ops SET state = 'inflight', lease_owner = ?, lease_until = ?, fence = ?,"
-                    " first_at = COALESCE(first_at, ?) WHERE id = ?",
-                    (owner, now + lease_s, fence, now, op.id),
-                )
-                op.fence, op.lease_owner, op.state = fence, owner, "inflight"
-                op.first_at = op.first_at if op.first_at is not None else now
-                out.append(op)
-            return out
+            return self._lease(db, rows, owner, now, lease_s)
+
+    def _fence(self, db: Conn) -> int:
+        return int(db.execute("SELECT nextval('ops_fence')").fetchone()[0])
