@@ -79,7 +79,7 @@ class NationalApp:
 
     async def _pipeline(self, request: Request, handler: Handler, query: frozenset[str]) -> Response:
         n = self.national
-        entry = journal.Entry(time.time(), request.method, request.url.path)
+        entry = journal.Entry(time.time(), request.method, request.url.path, business_at=n.clock.now().timestamp())
         try:
             response = await self._run(request, handler, entry, query)
         except Problem as problem:
@@ -106,6 +106,7 @@ class NationalApp:
         path = request.url.path
         # A caller told to wait by a 429 and back before the stated time is flagged in the journal.
         claimed = request.headers.get(HEADER_APP_KEY, "")
+        entry.app_key = claimed or None  # replaced by the verified key once the signature holds
         if time.time() < self.not_before.get(claimed, 0.0):
             entry.early_retry = True
         for rule in n.faults.take(request.method, path, PRE):
@@ -130,6 +131,7 @@ class NationalApp:
         creds = n.store.credentials()
         cred, nonce = verify_signature(request, body, creds, n.config)
         entry.app_key = cred.app_key
+        entry.disclosed = _discloses(request, body, cred.secret)
         if not n.store.remember_nonce(cred.app_key, nonce, time.time(), n.config.nonce_ttl_s):
             raise Problem(
                 401,
@@ -236,6 +238,14 @@ class _Aborting(Response):
         if self.truncate:
             await send({"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True})
         raise _Drop("connection dropped by fault")
+
+
+def _discloses(request: Request, body: bytes, secret: str) -> bool:
+    """Whether the secret travels in clear: a signed caller never needs to send it (reliability.md, keys)."""
+    needle = secret.encode()
+    if needle in body or secret in request.url.query:
+        return True
+    return any(secret in value for name, value in request.headers.items() if name.lower() != "x-hz-signature")
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

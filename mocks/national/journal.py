@@ -1,7 +1,7 @@
 """The journal: every request the mock answered, with what it created or changed.
 
-The conformance suite judges timeliness and completeness from it: arrival time, caller, idempotency
-key, status and problem code, whether the answer was a replay, which fault fired, and the records
+The conformance suite judges timeliness and completeness from it: arrival time (real and business clock),
+caller (on an authentication failure, the app key as claimed), idempotency key, status and problem code, whether the answer was a replay, which fault fired, and the records
 touched (resource, natural key, action).
 """
 
@@ -30,6 +30,10 @@ class Entry:
     replayed: bool = False
     fault: str | None = None
     early_retry: bool = False
+    business_at: float = 0.0
+    """The mock's business clock at arrival (epoch seconds); differs from ``arrived_at`` when the clock was moved."""
+    disclosed: bool = False
+    """The request carried the caller's app secret in clear (a header, the query or the body)."""
     records: list[dict[str, str]] = field(default_factory=list)
 
     def touched(self, resource: str, key: str, action: str) -> None:
@@ -42,7 +46,7 @@ def write(store: Store, entry: Entry, finished_at: float) -> int:
     with store.tx() as db:
         cur = db.execute(
             "INSERT INTO journal(arrived_at, finished_at, method, path, app_key, idem_key, status, code, replayed, fault,"
-            " early_retry, records) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " early_retry, business_at, disclosed, records) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 entry.arrived_at,
                 finished_at,
@@ -55,6 +59,8 @@ def write(store: Store, entry: Entry, finished_at: float) -> int:
                 int(entry.replayed),
                 entry.fault,
                 int(entry.early_retry),
+                entry.business_at,
+                int(entry.disclosed),
                 to_json(entry.records).decode(),
             ),
         )
@@ -65,7 +71,7 @@ def read(store: Store, after_id: int = 0, limit: int = 1000) -> list[dict[str, A
     """Entries after ``after_id`` in order."""
     rows = store.db.execute(
         "SELECT id, arrived_at, finished_at, method, path, app_key, idem_key, status, code, replayed, fault, early_retry,"
-        " records "
+        " business_at, disclosed, records "
         "FROM journal WHERE id > ? ORDER BY id LIMIT ?",
         (after_id, limit),
     ).fetchall()
@@ -82,12 +88,15 @@ def read(store: Store, after_id: int = 0, limit: int = 1000) -> list[dict[str, A
         "replayed",
         "fault",
         "early_retry",
+        "business_at",
+        "disclosed",
     )
     out = []
     for row in rows:
-        doc = dict(zip(keys, row[:12], strict=True))
+        doc = dict(zip(keys, row[:14], strict=True))
         doc["replayed"] = bool(doc["replayed"])
         doc["early_retry"] = bool(doc["early_retry"])
-        doc["records"] = json.loads(row[12])
+        doc["disclosed"] = bool(doc["disclosed"])
+        doc["records"] = json.loads(row[14])
         out.append(doc)
     return out

@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS nonces(app_key TEXT, nonce TEXT, seen_at REAL NOT NUL
 CREATE TABLE IF NOT EXISTS journal(id INTEGER PRIMARY KEY AUTOINCREMENT, arrived_at REAL NOT NULL,
   finished_at REAL, method TEXT NOT NULL, path TEXT NOT NULL, app_key TEXT, idem_key TEXT, status INTEGER,
   code TEXT, replayed INTEGER NOT NULL DEFAULT 0, fault TEXT, early_retry INTEGER NOT NULL DEFAULT 0,
-  records TEXT NOT NULL DEFAULT '[]');
+  business_at REAL NOT NULL DEFAULT 0, disclosed INTEGER NOT NULL DEFAULT 0, records TEXT NOT NULL DEFAULT '[]');
 """
 
 
