@@ -1,8 +1,9 @@
 """A Jepsen-style checker over the national journal: lost, duplicated, unexpected and reordered records.
 
 It judges the recorded history, not the bridge's logs. Expected events are ``(group, event)`` pairs
-in the order they must take effect, e.g. ``("ledger:9132…", "ledger-records/9132…/generate/HWCS…")``
-or ``("manifest:L001", "manifest/L001/submit")``. Observed events come from the journal entries
+in the order they must take effect, e.g. ``("ledger:9132…", "ledger-records/9132…/generate/HWCS…")``,
+``("manifest:L001", "manifest/L001/submit")``, ``("operation:9132…", "operation-records/<licence>/<id>")``
+or ``("operation:9132…", "operation-reports/<licence>/monthly/2024-03")``. Observed events come from the journal entries
 (plain dicts as ``GET /_mock/journal`` gives them): each record a non-replayed request created,
 updated or moved along its lifecycle, whatever status it answered (a commit whose answer failed
 still counts). Manifest numbers are mapped back to local references with
@@ -57,6 +58,8 @@ def observed_events(journal: Iterable[Mapping[str, Any]], aliases: Mapping[str, 
             resource, key, action = rec.get("resource"), str(rec.get("key")), str(rec.get("action"))
             if resource == "ledger-records" and action in ("created", "updated"):
                 out.append(f"ledger-records/{key}")
+            elif resource in ("operation-records", "operation-reports") and action in ("created", "updated"):
+                out.append(f"{resource}/{key}")
             elif resource == "manifests" and action in _MANIFEST_ACTIONS:
                 out.append(f"manifest/{aliases.get(key, key)}/{_MANIFEST_ACTIONS[action]}")
     return out

@@ -202,6 +202,8 @@ class Deliverer:
             records = 1
             if op.kind == "ledger_batch":
                 dead, records = self._batch_results(op, answer)
+            elif op.kind == "operation_record":
+                summary["outcome"] = answer.headers.get("x-hz-outcome")  # created, updated or duplicate
             elif op.kind == "manifest_create" and isinstance(answer.body, dict):
                 no = answer.body.get("manifest_no")
                 number = (op.ref, str(no)) if no else None

@@ -7,6 +7,9 @@
   ``manifest:<local ref>``: create → submit → dispatch → tracks → receive | reject, or cancel.
   Operations after create address the manifest as ``{no}``, resolved to the national number when sent.
 - Track points of a manifest read in one chunk are sent as one append, after its dispatch.
+- Operation records (the licensed unit's record book) are one operation each, since the national
+  endpoint takes one record, in the group ``operation:<uscc>`` in event order; a unit's operation
+  reports follow its records in the same group, so a report is checked against a complete book.
 
 A snapshot that contradicts what was already planned (cancelled after dispatch) is a dead letter.
 """
@@ -85,6 +88,8 @@ class Planner:
         dead: list[DeadRecord] = []
         ledgers: dict[str, list[dict[str, Any]]] = {}
         manifests: dict[str, _Manifest] = {}
+        operations: dict[str, list[NewOp]] = {}
+        reports: dict[str, list[NewOp]] = {}
         for acc in chunk:
             if acc.kind == "ledger":
                 rec = acc.model.model_dump(mode="json", exclude_none=True)
@@ -96,6 +101,18 @@ class Planner:
             elif acc.kind == "track":
                 entry = manifests.setdefault(str(acc.model.manifest_no), _Manifest())
                 entry.points.extend(p.model_dump(mode="json", exclude_none=True) for p in acc.model.points)
+            elif acc.kind == "operation":
+                rec = acc.model.model_dump(mode="json", exclude_none=True)
+                key = f"{rec['license_no']}/{rec['record_id']}"
+                payload = {"method": "POST", "path": "/operation-records", "body": rec, "key": key}
+                unit = rec["unit_uscc"]
+                operations.setdefault(unit, []).append(NewOp(f"operation:{unit}", "operation_record", payload, unit))
+            elif acc.kind == "operation-report":
+                rep = acc.model.model_dump(mode="json", exclude_none=True)
+                key = f"{rep['license_no']}/{rep['period_type']}/{rep['period']}"
+                payload = {"method": "POST", "path": "/operation-reports", "body": rep, "key": key}
+                unit = rep["unit_uscc"]
+                reports.setdefault(unit, []).append(NewOp(f"operation:{unit}", "operation_report", payload, unit))
             else:
                 reason = _reason(
                     "bridge.unsupported_kind",
@@ -113,6 +130,9 @@ class Planner:
                 ops.append(NewOp(f"ledger:{unit}", "ledger_batch", payload, unit))
         for ref, entry in manifests.items():
             self._manifest(db, ref, entry, ops, dead)
+        for unit in list(operations) + [u for u in reports if u not in operations]:
+            # Records in the order the book wrote them (a correction after its original), then reports.
+            ops += operations.get(unit, []) + reports.get(unit, [])
         return ops, dead
 
     def _manifest(self, db: Conn, ref: str, entry: _Manifest, ops: list[NewOp], dead: list[DeadRecord]) -> None:

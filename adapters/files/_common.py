@@ -57,24 +57,36 @@ def has_bad_bytes(text: str) -> bool:
     return _BAD.search(text) is not None
 
 
+def _literal_chars(glob: str) -> int:
+    """How specific a glob is: the characters it matches literally (``经营记录*.csv`` beats ``*.csv``)."""
+    return sum(1 for ch in glob if ch not in "*?[]")
+
+
 def stream_for_file(path: Path, source: Mapping[str, Any], streams: list[str], forced: str | None) -> str:
-    """The stream ``path`` belongs to: ``forced``, the stream whose ``files`` globs match, or the only one."""
+    """The stream ``path`` belongs to: ``forced``, the stream whose ``files`` globs match, or the only one.
+
+    When the globs of several streams match, the stream with the most specific matching glob wins
+    (``经营记录*.csv`` over a catch-all ``*.csv``); a tie is a configuration error.
+    """
     if forced is not None:
         if forced not in streams:
             raise ConfigurationError(f"no stream {forced!r}; the profile has {', '.join(streams)}")
         return forced
     declared = source.get("streams", {})
-    matched = []
+    matched: dict[str, int] = {}
     for name in streams:
         globs = declared.get(name, {}).get("files", [])
         globs = [globs] if isinstance(globs, str) else globs
-        if any(fnmatch.fnmatch(path.name.lower(), g.lower()) for g in globs):
-            matched.append(name)
-    if len(matched) == 1:
-        return matched[0]
-    if not matched and len(streams) == 1:
-        return streams[0]
+        scores = [_literal_chars(g) for g in globs if fnmatch.fnmatch(path.name.lower(), g.lower())]
+        if scores:
+            matched[name] = max(scores)
     if matched:
-        raise ConfigurationError(f"{path}: the file names of streams {', '.join(matched)} all match; use --stream")
+        best = max(matched.values())
+        winners = [n for n, score in matched.items() if score == best]
+        if len(winners) == 1:
+            return winners[0]
+        raise ConfigurationError(f"{path}: the file names of streams {', '.join(winners)} all match; use --stream")
+    if len(streams) == 1:
+        return streams[0]
     pattern_text = "; ".join(f"{n}: {declared.get(n, {}).get('files', '-')}" for n in streams)
     raise ConfigurationError(f"{path}: no stream's file pattern matches ({pattern_text}); use --stream")

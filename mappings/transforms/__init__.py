@@ -35,6 +35,7 @@ __all__ = [
     "Transforms",
     "codes",
     "geo",
+    "reports",
     "text",
     "times",
     "transform",
@@ -146,4 +147,4 @@ TRANSFORMS = Transforms()
 transform = TRANSFORMS.register
 
 # Registering the built-ins is importing them.
-from . import codes, geo, text, times, units  # noqa: E402
+from . import codes, geo, reports, text, times, units  # noqa: E402

@@ -20,6 +20,7 @@ from typing import Any
 
 from contracts.codelists import editions, regions
 from contracts.identifiers import DEFAULT_LABEL_SCHEME, USCC_ALPHABET, uscc_check_char
+from contracts.rules.reports import report_due_date
 from mappings.transforms.times import zone
 
 __all__ = ["TZ", "Generator"]
@@ -269,3 +270,114 @@ class Generator:
                 full = {**common, **rec}
                 out.append({k: v for k, v in full.items() if v is not None})
         return out
+
+    # -- operation record book and reports (licensed operators) --------------------------------------
+    def operations(
+        self,
+        flows: int = 1,
+        *,
+        unit_uscc: str | None = None,
+        license_no: str | None = None,
+        month: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Operation records in contract form, in event order: per flow, receive → store → utilise or dispose.
+
+        ``unit_uscc`` and ``license_no`` name the licensed unit (a generated unit and licence number
+        by default; the national side accepts only a licence it knows, held by that unit). All events
+        fall in ``month`` of the generator's year (a random month by default), so they can be reported.
+        """
+        rng = self.rng
+        site = rng.choice(self.units) if unit_uscc is None else None
+        uscc = site["uscc"] if site else str(unit_uscc)
+        region = site["region_code"] if site else uscc[2:8]
+        licence = license_no or f"{region[:4]}OOD{rng.randint(100, 999)}"
+        month = month or rng.randint(1, 12)
+        start = datetime(self.year, month, 1, 8, tzinfo=TZ)
+        step = timedelta(minutes=(27 * 24 * 60) // max(flows, 1))
+        operator = self.person()
+        out: list[dict[str, Any]] = []
+        for i in range(flows):
+            self.serial += 1
+            code, _form, _packaging, method, per_package = rng.choice(self.wastes)
+            entry = self.catalogue.entries[code]
+            source = rng.choice([u for u in self.units if u["uscc"] != uscc])
+            quantity = per_package * rng.randint(1, 8)
+            at = (start + step * i + timedelta(minutes=rng.randint(0, 30))).replace(second=0, microsecond=0)
+            common = {
+                "license_no": licence,
+                "unit_uscc": uscc,
+                "waste_code": code,
+                "waste_category": entry.category,
+                "waste_name": entry.description[:40].rstrip("，、,"),
+                "operator": operator,
+            }
+            ym = f"{self.year}{month:02d}"
+            receive = {
+                "kind": "receive",
+                "occurred_at": at,
+                "quantity_t": quantity,
+                "manifest_no": f"{self.year}{source['region_code'][:4]}{self.serial:06d}",
+                "source_uscc": source["uscc"],
+                "facility_code": "TS001",
+            }
+            store = {"kind": "store", "occurred_at": at + timedelta(minutes=30), "quantity_t": quantity}
+            store["facility_code"] = "TS003"
+            treated = quantity if rng.random() < 0.7 else (quantity / 2).quantize(Decimal("0.001"))
+            treat = {
+                "kind": "utilise" if method.startswith("R") else "dispose",
+                "occurred_at": at + timedelta(hours=rng.randint(2, 20)),
+                "quantity_t": treated,
+                "facility_code": "TS101" if method.startswith("R") else "TS201",
+                "method": method,
+            }
+            for n, rec in enumerate((receive, store, treat), start=1):
+                out.append({"record_id": f"JY{ym}-{self.serial:04d}-{n}", **common, **rec})
+        out.sort(key=lambda r: r["occurred_at"])
+        return out
+
+    def report(
+        self,
+        records: list[dict[str, Any]],
+        *,
+        period_type: str = "monthly",
+        period: str | None = None,
+        opening: dict[str, Decimal] | None = None,
+        submitted_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """The operation report (contract form) whose figures are the sums of ``records`` in its period.
+
+        ``period`` defaults to the month (or year) of the first record; ``opening`` gives the stock per
+        waste code at the start of the period (random by default); the report is submitted a few days
+        before it is due unless ``submitted_at`` says otherwise.
+        """
+        first = records[0]
+        local = first["occurred_at"].astimezone(TZ)
+        period = period or (f"{local.year}-{local.month:02d}" if period_type == "monthly" else f"{local.year}")
+        sums: dict[str, dict[str, Decimal]] = {}
+        for rec in records:
+            at = rec["occurred_at"].astimezone(TZ)
+            if f"{at.year}-{at.month:02d}"[: len(period)] != period or rec["license_no"] != first["license_no"]:
+                continue
+            figures = sums.setdefault(rec["waste_code"], {"receive": Decimal(0), "utilise": Decimal(0)})
+            figures.setdefault("dispose", Decimal(0))
+            if rec["kind"] in figures:
+                figures[rec["kind"]] += rec["quantity_t"]
+        lines = []
+        for code in sorted(sums):
+            f = sums[code]
+            stock = (opening or {}).get(code, Decimal(self.rng.randint(0, 5000)) / 1000)
+            closing = stock + f["receive"] - f["utilise"] - f["dispose"]
+            if closing < 0:  # more treated than received and held: the stock held before covered it
+                stock, closing = stock - closing, Decimal(0)
+            line = {"waste_code": code, "opening_stock_t": stock, "received_t": f["receive"]}
+            lines.append(line | {"utilised_t": f["utilise"], "disposed_t": f["dispose"], "closing_stock_t": closing})
+        due = report_due_date(period_type, period)
+        when = submitted_at or datetime(due.year, due.month, due.day, 16, 20, tzinfo=TZ) - timedelta(days=3)
+        return {
+            "license_no": first["license_no"],
+            "unit_uscc": first["unit_uscc"],
+            "period_type": period_type,
+            "period": period,
+            "submitted_at": when,
+            "lines": lines,
+        }

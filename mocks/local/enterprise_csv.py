@@ -5,6 +5,10 @@ UTF-8 (with or without BOM), GBK or GB18030, comma- or tab-separated, or as XLSX
 cells. Rows are rendered the ways operators type them: ``HW08/900-249-08``, ``90024908``,
 ``900－249－08``; kilograms, 吨, 公斤, t or counted drums; ``2024/3/18 9:00``; ``T,I`` or 毒性、易燃性.
 ``write_event`` appends one business event to today's export, as the plant's software does.
+
+A licensed operator's software also keeps its operation record book (``经营记录-YYYYMM.csv``, one
+row per entry, ``OPERATION_HEADERS``, appended by ``write_operation``) and files its reports
+(``经营报表-<period>.csv``, one row per report, ``REPORT_HEADERS``, written by ``write_report``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,20 @@ from typing import Any
 
 from ._generator import TZ
 
-__all__ = ["HEADERS", "csv_bytes", "render_row", "write_csv", "write_event", "write_xlsx"]
+__all__ = [
+    "HEADERS",
+    "OPERATION_HEADERS",
+    "REPORT_HEADERS",
+    "csv_bytes",
+    "render_operation_row",
+    "render_report_row",
+    "render_row",
+    "write_csv",
+    "write_event",
+    "write_operation",
+    "write_report",
+    "write_xlsx",
+]
 
 HEADERS = (
     "台账类型",
@@ -51,6 +68,38 @@ HEADERS = (
     "许可证编号",
     "联单编号",
 )
+OPERATION_HEADERS = (
+    "记录编号",
+    "许可证编号",
+    "统一社会信用代码",
+    "记录类型",
+    "发生时间",
+    "废物名称",
+    "废物类别",
+    "废物代码",
+    "数量",
+    "计量单位",
+    "联单编号",
+    "来源单位信用代码",
+    "设施编码",
+    "利用处置方式",
+    "经办人",
+)
+REPORT_HEADERS = (
+    "报告类型",
+    "报告期",
+    "许可证编号",
+    "统一社会信用代码",
+    "提交时间",
+    "废物代码",
+    "期初贮存量",
+    "接收量",
+    "利用量",
+    "处置量",
+    "期末贮存量",
+    "计量单位",
+)
+_OPERATION = {"receive": ("接收", "收集"), "store": ("贮存", "入库"), "utilise": ("利用",), "dispose": ("处置",)}
 _KIND = {"generate": "产生", "store_in": "入库", "store_out": "出库"}
 _FORM = {"S": "固态", "SS": "半固态", "L": "液态", "G": "气态"}
 _HAZARD = {"T": "毒性", "C": "腐蚀性", "I": "易燃性", "R": "反应性", "In": "感染性"}
@@ -129,25 +178,95 @@ def render_row(rec: dict[str, Any], seed: int = 0) -> dict[str, str]:
     return row
 
 
+def render_operation_row(rec: dict[str, Any], seed: int = 0) -> dict[str, str]:
+    """A contract-form operation record as one row of the record book export (``OPERATION_HEADERS``)."""
+    rng = random.Random(f"{seed}/{rec['license_no']}/{rec['record_id']}")
+    q = rec["quantity_t"]
+    quantity, unit = (_plain(q), rng.choice(("吨", "t"))) if rng.random() < 0.6 else (_plain(q * 1000), "kg")
+    return {
+        "记录编号": rec["record_id"],
+        "许可证编号": rec["license_no"],
+        "统一社会信用代码": rec["unit_uscc"],
+        "记录类型": rng.choice(_OPERATION[rec["kind"]]),
+        "发生时间": _time(rec["occurred_at"], rng),
+        "废物名称": rec["waste_name"],
+        "废物类别": rec["waste_category"],
+        "废物代码": _code(rec["waste_code"], rec["waste_category"], rng),
+        "数量": quantity,
+        "计量单位": unit,
+        "联单编号": rec.get("manifest_no") or "",
+        "来源单位信用代码": rec.get("source_uscc") or "",
+        "设施编码": rec.get("facility_code") or "",
+        "利用处置方式": rec.get("method") or "",
+        "经办人": rec["operator"],
+    }
+
+
+def _period(period: str, rng: random.Random) -> str:
+    if len(period) == 4:
+        return rng.choice((period, f"{period}年"))
+    year, month = period.split("-")
+    return rng.choice((period, f"{year}{month}", f"{year}年{int(month)}月"))
+
+
+def render_report_row(rep: dict[str, Any], seed: int = 0) -> dict[str, str]:
+    """A contract-form operation report as one export row (``REPORT_HEADERS``).
+
+    Each figure column lists the values of the report's waste codes in order, separated by ``；``,
+    all in one unit (吨 or kg).
+    """
+    rng = random.Random(f"{seed}/{rep['license_no']}/{rep['period']}")
+    kg = rng.random() < 0.3
+
+    def column(name: str) -> str:
+        return "；".join(_plain(line[name] * 1000 if kg else line[name]) for line in rep["lines"])
+
+    return {
+        "报告类型": "月报" if rep["period_type"] == "monthly" else "年报",
+        "报告期": _period(rep["period"], rng),
+        "许可证编号": rep["license_no"],
+        "统一社会信用代码": rep["unit_uscc"],
+        "提交时间": _time(rep["submitted_at"], rng),
+        "废物代码": "；".join(line["waste_code"] for line in rep["lines"]),
+        "期初贮存量": column("opening_stock_t"),
+        "接收量": column("received_t"),
+        "利用量": column("utilised_t"),
+        "处置量": column("disposed_t"),
+        "期末贮存量": column("closing_stock_t"),
+        "计量单位": "kg" if kg else "吨",
+    }
+
+
 def csv_bytes(
-    rows: Iterable[dict[str, str]], *, encoding: str = "utf-8", bom: bool = False, delimiter: str = ","
+    rows: Iterable[dict[str, str]],
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    delimiter: str = ",",
+    headers: Sequence[str] = HEADERS,
 ) -> bytes:
-    """Rows as the bytes of a CSV export (Windows line ends, as exports have them)."""
+    """Rows as the bytes of a CSV export (Windows line ends, as exports have them) under ``headers``."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     for row in rows:
-        writer.writerow([row.get(h, "") for h in HEADERS])
+        writer.writerow([row.get(h, "") for h in headers])
     text = buf.getvalue()
     # A BOM is U+FEFF in the file's own encoding: EF BB BF in UTF-8, 84 31 95 33 in GB18030.
     return (("\ufeff" + text) if bom else text).encode(encoding)
 
 
 def write_csv(
-    path: Path, rows: Iterable[dict[str, str]], *, encoding: str = "utf-8", bom: bool = False, delimiter: str = ","
+    path: Path,
+    rows: Iterable[dict[str, str]],
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    delimiter: str = ",",
+    headers: Sequence[str] = HEADERS,
 ) -> Path:
-    """Write an export file; returns its path."""
-    path.write_bytes(csv_bytes(rows, encoding=encoding, bom=bom, delimiter=delimiter))
+    """Write an export file (``headers``: ``HEADERS``, ``OPERATION_HEADERS`` or ``REPORT_HEADERS``)."""
+    path.write_bytes(csv_bytes(rows, encoding=encoding, bom=bom, delimiter=delimiter, headers=headers))
     return path
 
 
@@ -170,16 +289,32 @@ def write_xlsx(path: Path, records: Sequence[dict[str, Any]], *, sheet: str = "�
     return path
 
 
-def write_event(folder: Path, record: dict[str, Any], *, encoding: str = "gb18030", day: str | None = None) -> Path:
-    """Append one ledger record to the day's export (``台账导出-YYYYMMDD.csv``), creating it with a header."""
-    name = f"台账导出-{day or record['occurred_at'].astimezone(TZ).strftime('%Y%m%d')}.csv"
-    path = folder / name
-    row = render_row(record)
+def _append(path: Path, row: dict[str, str], headers: Sequence[str], encoding: str) -> Path:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     if not path.exists():
-        writer.writerow(HEADERS)
-    writer.writerow([row.get(h, "") for h in HEADERS])
+        writer.writerow(headers)
+    writer.writerow([row.get(h, "") for h in headers])
     with path.open("ab") as fh:
         fh.write(buf.getvalue().encode(encoding))
     return path
+
+
+def write_event(folder: Path, record: dict[str, Any], *, encoding: str = "gb18030", day: str | None = None) -> Path:
+    """Append one ledger record to the day's export (``台账导出-YYYYMMDD.csv``), creating it with a header."""
+    name = f"台账导出-{day or record['occurred_at'].astimezone(TZ).strftime('%Y%m%d')}.csv"
+    return _append(folder / name, render_row(record), HEADERS, encoding)
+
+
+def write_operation(
+    folder: Path, record: dict[str, Any], *, encoding: str = "gb18030", month: str | None = None
+) -> Path:
+    """Append one operation record to the month's record book export (``经营记录-YYYYMM.csv``)."""
+    name = f"经营记录-{month or record['occurred_at'].astimezone(TZ).strftime('%Y%m')}.csv"
+    return _append(folder / name, render_operation_row(record), OPERATION_HEADERS, encoding)
+
+
+def write_report(folder: Path, report: dict[str, Any], *, encoding: str = "gb18030") -> Path:
+    """Append one operation report to its export (``经营报表-YYYYMM.csv`` or ``经营报表-YYYY.csv``)."""
+    name = f"经营报表-{report['period'].replace('-', '')}.csv"
+    return _append(folder / name, render_report_row(report), REPORT_HEADERS, encoding)

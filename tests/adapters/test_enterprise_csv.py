@@ -10,7 +10,8 @@ import pytest
 
 from adapters import Bookmark, ConfigurationError, Rejected, Translator
 from adapters.enterprise_csv import EnterpriseCsvAdapter
-from adapters.files import decode, read_csv, sniff_delimiter
+from adapters.files import decode, read_csv, sniff_delimiter, stream_for_file
+from contracts import Validator
 from mocks.local import Generator, enterprise_csv
 
 
@@ -110,3 +111,36 @@ def test_delimiters_are_sniffed() -> None:
 def test_a_missing_drop_folder_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="does not exist"):
         reader(tmp_path / "nope")
+
+
+def test_operation_books_and_reports_are_streams_of_their_own_and_translate_back(tmp_path: Path) -> None:
+    gen = Generator(35)
+    records = gen.operations(3, month=5)
+    report = gen.report(records)
+    annual = gen.report(records, period_type="annual")
+    for r in records:
+        enterprise_csv.write_operation(tmp_path, r)
+    enterprise_csv.write_report(tmp_path, report)
+    enterprise_csv.write_report(tmp_path, annual)
+    enterprise_csv.write_event(tmp_path, gen.ledger(1)[0], day="20240501")
+    read = list(reader(tmp_path).read(None))
+    # stream by stream, so a report comes after the records read with it
+    assert [r.stream for r in read] == ["ledger"] + ["operation"] * 9 + ["report"] * 2
+    assert read[1].cursor == ("operation/经营记录-202405.csv", 2)
+    results = [Translator(EnterpriseCsvAdapter.profile()).translate_one(r) for r in read]
+    assert not [r for r in results if isinstance(r, Rejected)]
+    got = [r.model.model_dump(mode="json") for r in results[1:]]  # type: ignore[union-attr]
+    want = [Validator("operation").validate_python(r).model for r in records]
+    want += [Validator("operation-report").validate_python(r).model for r in (annual, report)]
+    assert got == [m.model_dump(mode="json") for m in want if m is not None]
+
+
+def test_the_most_specific_file_pattern_decides_the_stream() -> None:
+    profile = EnterpriseCsvAdapter.profile()
+    streams = list(profile.streams)
+    assert stream_for_file(Path("经营记录-202403.csv"), profile.source, streams, None) == "operation"
+    assert stream_for_file(Path("经营报表-2024.xlsx"), profile.source, streams, None) == "report"
+    assert stream_for_file(Path("台账导出-20240301.csv"), profile.source, streams, None) == "ledger"
+    source = {"streams": {"a": {"files": ["x*.csv"]}, "b": {"files": ["*y.csv"]}}}
+    with pytest.raises(ConfigurationError, match="all match"):
+        stream_for_file(Path("xy.csv"), source, ["a", "b"], None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -36,6 +36,7 @@ from mocks.national.testing import AppSwitch, serving_switch
 APP_KEY, SECRET = "bridge", "secret-bridge-0001"
 SHIPPER = "91320576MA1MXK3Q7M"
 RECEIVER = "91320612MA1NH0KR2W"
+LICENCE = "JS0612OOD567"  # the demo-seeded licence of RECEIVER, a disposal centre
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +67,12 @@ class Control:
     def __init__(self, url: str) -> None:
         self.http = httpx.Client(base_url=url, timeout=10)
         self.auth = SigningAuth(APP_KEY, SECRET)
+
+    def rotate_secret(self, secret: str) -> None:
+        """Replace the bridge's credential on the national side (same app key, new secret)."""
+        body = {"credentials": [{"app_key": APP_KEY, "secret": secret, "scope": "*"}]}
+        assert self.http.post("/_mock/seed", json=body).status_code == 200
+        self.auth = SigningAuth(APP_KEY, secret)
 
     def journal(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -132,6 +139,33 @@ def ledger_key(rec: dict[str, Any]) -> str:
 
 def expected_ledger(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(f"ledger:{r['unit_uscc']}", f"ledger-records/{ledger_key(r)}") for r in records]
+
+
+def operation_records(flows: int, seed: int = 0, month: int = 3) -> list[dict[str, Any]]:
+    """Generated record book entries (3 per flow) of the demo-seeded licensed unit, in one month of 2024."""
+    return Generator(seed).operations(flows, unit_uscc=RECEIVER, license_no=LICENCE, month=month)
+
+
+def write_operations(folder: Path, records: list[dict[str, Any]]) -> None:
+    """Append the records to the record book exports of their months, as the operator's software does."""
+    for r in records:
+        enterprise_csv.write_operation(folder, r)
+
+
+def operation_key(rec: dict[str, Any]) -> str:
+    return f"{rec['license_no']}/{rec['record_id']}"
+
+
+def report_key(rep: dict[str, Any]) -> str:
+    return f"{rep['license_no']}/{rep['period_type']}/{rep['period']}"
+
+
+def expected_operations(
+    records: Sequence[dict[str, Any]], reports: Sequence[dict[str, Any]] = ()
+) -> list[tuple[str, str]]:
+    """Expected events of the group ``operation:<uscc>``: the records in book order, then the reports."""
+    out = [(f"operation:{r['unit_uscc']}", f"operation-records/{operation_key(r)}") for r in records]
+    return out + [(f"operation:{r['unit_uscc']}", f"operation-reports/{report_key(r)}") for r in reports]
 
 
 def csv_adapter(folder: Path) -> EnterpriseCsvAdapter:
@@ -231,6 +265,7 @@ class Bridge:
     deliverer: Deliverer
     http: httpx.Client
     stats: Stats
+    client: NationalClient
 
     def run(self, *, timeout: float = 30.0) -> None:
         """Read once and deliver until drained."""
@@ -266,6 +301,9 @@ def make_bridge(national_url: str, tmp_path: Path) -> Iterator[MakeBridge]:
         cap: float = 0.2,
         url: str | None = None,
         deadline: float = 30.0,
+        secret: str = SECRET,
+        sign_clock: Callable[[], float] | None = None,
+        correct_skew: bool = True,
     ) -> Bridge:
         import random
         import time
@@ -273,7 +311,14 @@ def make_bridge(national_url: str, tmp_path: Path) -> Iterator[MakeBridge]:
         outbox = Outbox(tmp_path / db, clock=clock or time.time)
         http = httpx.Client(base_url=url or national_url)
         timeout = httpx.Timeout(connect=2.0, read=read_timeout, write=5.0, pool=5.0)
-        client = NationalClient(http, SigningAuth(APP_KEY, SECRET), timeout=timeout, deadline=deadline)
+        client = NationalClient(
+            http,
+            SigningAuth(APP_KEY, secret),
+            timeout=timeout,
+            deadline=deadline,
+            clock=sign_clock or time.time,
+            correct_skew=correct_skew,
+        )
         stats = Stats()
         reader = Reader(adapter, outbox, Translator(adapter.profile()), stats=stats)
         deliverer = Deliverer(
@@ -285,7 +330,7 @@ def make_bridge(national_url: str, tmp_path: Path) -> Iterator[MakeBridge]:
             backoff=Backoff(base=base, cap=cap, rng=random.Random(7)),
             stats=stats,
         )
-        bridge = Bridge(outbox, reader, deliverer, http, stats)
+        bridge = Bridge(outbox, reader, deliverer, http, stats, client)
         made.append(bridge)
         return bridge
 

@@ -112,3 +112,41 @@ def test_grams_to_tonnes_and_back_is_identity(g: int) -> None:
 @given(st.integers(min_value=1, max_value=10_000), st.decimals(min_value="0.001", max_value="5", places=3))
 def test_counted_containers_multiply_exactly(count: int, each: Decimal) -> None:
     assert to_tonnes(count, "桶", each) == count * each
+
+
+def test_report_periods_and_parallel_report_lines() -> None:
+    from mappings.transforms.reports import normalise_period
+
+    assert [normalise_period(v) for v in ("2024-03", "202403", "2024年3月", "2024/3", "2024", "2024年")] == [
+        "2024-03",
+        "2024-03",
+        "2024-03",
+        "2024-03",
+        "2024",
+        "2024",
+    ]
+    for bad in ("2024-13", "24-03", "三月"):
+        with pytest.raises(TransformError):
+            normalise_period(bad)
+    lines = TRANSFORMS["report_lines"].build({})
+    got = lines("HW08/900-249-08；90004149", "3.1；0", "720；1500", "500；0", "0；1500", "3320；0", "kg")
+    assert got == [
+        {
+            "waste_code": "900-249-08",
+            "opening_stock_t": Decimal("0.0031"),
+            "received_t": Decimal("0.72"),
+            "utilised_t": Decimal("0.5"),
+            "disposed_t": Decimal("0"),
+            "closing_stock_t": Decimal("3.32"),
+        },
+        {
+            "waste_code": "900-041-49",
+            "opening_stock_t": Decimal("0"),
+            "received_t": Decimal("1.5"),
+            "utilised_t": Decimal("0"),
+            "disposed_t": Decimal("1.5"),
+            "closing_stock_t": Decimal("0"),
+        },
+    ]
+    with pytest.raises(TransformError, match="2 waste codes but 1"):
+        lines("900-249-08;900-041-49", "1", "0;0", "0;0", "0;0", "1;0")

@@ -136,3 +136,26 @@ def test_enterprise_rows_vary_the_written_forms() -> None:
     assert len({r["计量单位"] for r in rows}) >= 3
     assert any("/" in r["废物代码"] or "－" in r["废物代码"] for r in rows)
     assert json.dumps(rows, ensure_ascii=False)
+
+
+def test_operation_records_and_reports_are_valid_and_consistent() -> None:
+    from contracts import OperationRecord, OperationReport, Validator
+    from contracts.rules.reports import check_report
+
+    gen = Generator(8)
+    records = gen.operations(5, unit_uscc="91320612MA1NH0KR2W", license_no="JS0612OOD567", month=3)
+    assert [r["kind"] for r in records[:3]] == ["receive", "store", records[2]["kind"]]
+    assert [r["occurred_at"] for r in records] == sorted(r["occurred_at"] for r in records)
+    for r in records:
+        assert not [f for f in Validator("operation").validate_python(r).findings if f.severity.value == "error"]
+    book = [OperationRecord.model_validate(r) for r in records]
+    for period_type in ("monthly", "annual"):
+        report = gen.report(records, period_type=period_type)
+        outcome = Validator("operation-report").validate_python(report)
+        assert outcome.model is not None and not [f for f in outcome.findings if f.severity.value == "error"]
+        assert check_report(OperationReport.model_validate(report), book) == []
+    rows = [enterprise_csv.render_operation_row(r) for r in records]
+    assert set(rows[0]) == set(enterprise_csv.OPERATION_HEADERS)
+    row = enterprise_csv.render_report_row(gen.report(records))
+    assert set(row) == set(enterprise_csv.REPORT_HEADERS) and row["报告类型"] == "月报"
+    assert row["废物代码"].count("；") == row["接收量"].count("；")
