@@ -15,7 +15,17 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Bucket", "BucketDigest", "Difference", "DifferenceKind", "FieldDiff", "ReconcileReport", "ResourceSummary", "Side"]
+__all__ = [
+    "RESOURCES",
+    "Bucket",
+    "BucketDigest",
+    "Difference",
+    "DifferenceKind",
+    "FieldDiff",
+    "ReconcileReport",
+    "ResourceSummary",
+    "Side",
+]
 
 RESOURCES = ("labels", "ledger-records", "manifests", "operation-records")
 """Resources reconciled, named as the national API names them."""
@@ -53,6 +63,7 @@ class FieldDiff(BaseModel):
     local: Any = None
     national: Any = None
     rule: str = Field(default="exact", description="exact, decimal(6), distance(30 m), time(1 s), ...")
+    note: str | None = Field(default=None, description="A hint at the likely cause, e.g. kilograms sent as tonnes")
 
 
 class Difference(BaseModel):
@@ -82,6 +93,8 @@ class ResourceSummary(BaseModel):
     duplicates: int = 0
     buckets_total: int = 0
     buckets_differing: int = 0
+    records_read_local: int = Field(default=0, description="Records read from the local side (differing buckets)")
+    records_read_national: int = Field(default=0, description="Records read from the national side")
 
     @property
     def completeness_pct(self) -> float:

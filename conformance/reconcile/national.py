@@ -1,0 +1,122 @@
+"""The national side read through the national query API (the mock's, or a real one with the same binding).
+
+- digests: ``GET /api/v1/digests?resource=&unit=&date=`` per bucket;
+- records: the list endpoints (``GET /api/v1/ledger-records?unit=&cursor=&limit=``, likewise for
+  manifests and operation records), one unit at a time, keeping the wanted buckets' records;
+- national-only buckets: asked with no bucket list, the side pages through the listing (every unit in
+  the key's scope, or only ``units`` when given) to find which buckets exist, then asks their digests.
+  With ``discover=False`` it answers only for the buckets it is asked about, so buckets held only
+  nationally go unseen; reconciliation then reports completeness of the local side only.
+
+Limitations of the binding: the listings do not carry the national write time, so national records
+have no ``updated_at`` and stale copies show as mismatches; labels have no listing, so their digests
+can be compared but their records cannot be read (``records("labels", ...)`` raises
+:class:`UnsupportedResource`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import httpx
+import orjson
+
+from .model import Bucket, BucketDigest
+from .resources import Record, spec_of
+
+__all__ = ["NationalApiSide", "UnsupportedResource"]
+
+
+class UnsupportedResource(NotImplementedError):
+    """The national API has no listing for this resource."""
+
+
+class NationalApiSide:
+    """The national side over its query API; ``auth`` signs each request (``contracts.signing.SigningAuth``)."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        auth: httpx.Auth,
+        *,
+        name: str = "national",
+        units: Iterable[str] | None = None,
+        discover: bool = True,
+        prefix: str = "/api/v1",
+        page_size: int = 500,
+    ) -> None:
+        self.name = name
+        self.client = client
+        self.auth = auth
+        self.units = sorted(set(units)) if units is not None else None
+        self.discover = discover
+        self.prefix = prefix
+        self.page_size = page_size
+        self._known: dict[str, set[tuple[str, str]]] = {}
+        self.requests = 0
+        """HTTP requests made so far."""
+
+    def _get(self, path: str, params: dict[str, str]) -> Any:
+        self.requests += 1
+        resp = self.client.get(self.prefix + path, params=params, auth=self.auth)
+        resp.raise_for_status()
+        return orjson.loads(resp.content)
+
+    def _list(self, resource: str, unit: str | None) -> Iterator[Record]:
+        path = spec_of(resource).list_path
+        if path is None:
+            raise UnsupportedResource(f"the national API has no listing of {resource}")
+        cursor: str | None = None
+        while True:
+            params = {"limit": str(self.page_size)}
+            if unit is not None:
+                params["unit"] = unit
+            if cursor:
+                params["cursor"] = cursor
+            page = self._get(path, params)
+            yield from page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    def _discover(self, resource: str) -> set[tuple[str, str]]:
+        spec = spec_of(resource)
+        found: set[tuple[str, str]] = set()
+        for unit in self.units if self.units is not None else [None]:
+            for rec in self._list(resource, unit):
+                bucket = spec.bucket(rec)
+                # A manifest is listed for each of its parties; its bucket is its shipper's.
+                if unit is None or bucket[0] == unit:
+                    found.add(bucket)
+        return found
+
+    def digests(self, resource: str, buckets: Iterable[Bucket] | None = None) -> Iterator[BucketDigest]:
+        """Digests of the wanted buckets, or of the buckets found by paging the listing (see the module)."""
+        if buckets is None:
+            if not self.discover or spec_of(resource).list_path is None:
+                return
+            self._known[resource] = self._discover(resource)
+            wanted = sorted(self._known[resource])
+        else:
+            wanted = sorted((b.unit, b.day.isoformat()) for b in buckets)
+            known = self._known.get(resource)
+            if known is not None:  # already listed: a bucket the listing did not show is empty
+                wanted = [b for b in wanted if b in known and (self.units is None or b[0] in self.units)]
+        for unit, day in wanted:
+            if unit == "?":
+                continue
+            body = self._get("/digests", {"resource": resource, "unit": unit, "date": day})
+            bucket = Bucket(resource=resource, unit=unit, day=date.fromisoformat(day))
+            yield BucketDigest(bucket=bucket, count=int(body["count"]), sha256=str(body["sha256"]))
+
+    def records(self, resource: str, buckets: Iterable[Bucket]) -> Iterator[Record]:
+        """Records of these buckets in natural-key order, listed one unit at a time."""
+        spec = spec_of(resource)
+        wanted = {(b.unit, b.day.isoformat()) for b in buckets}
+        for unit in sorted({u for u, _ in wanted}):
+            chosen = [(spec.natural_key(r), r) for r in self._list(resource, unit) if spec.bucket(r) in wanted]
+            chosen.sort(key=lambda kr: kr[0])
+            for _, rec in chosen:
+                yield rec
