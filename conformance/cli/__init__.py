@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import contract, demo, label, mock, sync, translate, validate
+from . import contract, demo, evidence, label, mock, monitor, sync, translate, validate
 
 app = typer.Typer(
     name="hazlink",
@@ -20,6 +20,8 @@ app.add_typer(contract.app, name="contract")
 app.add_typer(mock.app, name="mock")
 app.add_typer(sync.app, name="sync")
 app.add_typer(label.app, name="label")
+app.add_typer(monitor.app, name="monitor")
+app.add_typer(evidence.app, name="evidence")
 
 
 def main() -> None:
