@@ -2,7 +2,8 @@
 
 A rule is a table with exactly one source: ``path`` (one local field), ``paths`` (several, for a
 transform that takes several), ``const``, ``index`` (the 1-based position inside ``each``) or ``each``
-(a list: one item per element of a local list, built by ``fields``, or a scalar by ``value``). Then,
+(a list: one item per element of a local list, or of several joined in order, built by ``fields``, or
+a scalar by ``value``). Then,
 in this order: ``when`` (skip the rule unless it holds), ``default`` (a contract value used when the
 first source is missing), ``required`` (missing is an issue), ``transform`` with ``args``,
 ``crosswalk``, and ``into`` (the transform returns several values for several sibling fields).

@@ -9,6 +9,12 @@ write API: a business event happens); ``POST /admin/generate`` inserts generated
 ``render_manifest`` and ``render_track`` turn contract-form records into the platform's form:
 pinyin-initial keys, local times, 吨 or counted 桶, GCJ-02 coordinates, codes written the ways
 operators write them.
+
+Carriers: the first leg is kept in flat keys of the manifest (``ysdwxydm`` 运输单位信用代码, ``ysdwmc``,
+``ysxzqhdm``, ``ysdwdz``, ``ysdwlxr``, ``ysdwlxrsj``, ``ysdwdlyszh`` 道路运输证号, ``yscph`` 车牌号,
+``jsyxm`` 驾驶员, ``ysfs`` 运输方式), as the platform's form has always had them; a manifest moved by
+several carriers (分段运输) has its further legs in ``ysdwlb`` (运输单位列表), one object per leg with the
+same keys plus ``dh`` (段号, the leg number as text). A one-carrier manifest has no ``ysdwlb``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ __all__ = ["ProvRestSystem", "create_app", "render_manifest", "render_track"]
 
 FMT = "%Y-%m-%d %H:%M:%S"
 _STATUS = {"draft": "1", "submitted": "2", "in_transit": "3", "received": "4", "rejected": "6", "cancelled": "9"}
+_MODE = {"road": "1", "rail": "2", "water": "3", "pipeline": "4", "air": "5", "other": "6"}  # crosswalks/ysfs.csv
 _FORM_WORDS = {"S": "固态", "SS": "半固态", "L": "液态", "G": "气态"}
 _DRUM = Decimal("0.2")
 
@@ -47,7 +54,7 @@ def _plain(d: Decimal) -> str:
 def render_manifest(m: dict[str, Any]) -> dict[str, Any]:
     """A contract-form manifest as the platform stores it (without ``MODIFYRQ``, which saving sets)."""
     rng = random.Random(m["manifest_no"])  # the same manifest always renders the same way
-    s, r, c = m["shipper"], m["receiver"], m["carriers"][0]
+    s, r = m["shipper"], m["receiver"]
     out: dict[str, Any] = {
         "ldbh": m["manifest_no"],
         "ldzt": _STATUS[m["status"]],
@@ -57,16 +64,7 @@ def render_manifest(m: dict[str, Any]) -> dict[str, Any]:
         "wfycdwdz": s["address"],
         "wfycdwlxr": s["contact"]["person"],
         "wfycdwlxrsj": s["contact"]["phone"],
-        "ysdwxydm": c["uscc"],
-        "ysdwmc": c["name"],
-        "ysxzqhdm": c["region_code"],
-        "ysdwdz": c["address"],
-        "ysdwlxr": c["contact"]["person"],
-        "ysdwlxrsj": c["contact"]["phone"],
-        "ysdwdlyszh": c["road_permit_no"],
-        "yscph": c["vehicle_plate"] if rng.random() < 0.7 else c["vehicle_plate"][:2] + "·" + c["vehicle_plate"][2:],
-        "jsyxm": c.get("driver"),
-        "ysfs": "1",
+        **_render_carrier(m["carriers"][0], rng),
         "jsdwxydm": r["uscc"],
         "wfjsdwmc": r["name"],
         "yrsxzqhdm": r["region_code"],
@@ -82,6 +80,28 @@ def render_manifest(m: dict[str, Any]) -> dict[str, Any]:
         "sfczzdcy": "1" if m.get("significant_discrepancy") else "0",
         "cysm": m.get("discrepancy_note"),
         "wxfw": [_render_item(it, rng) for it in m["items"]],
+    }
+    # Drawn after the waste lines, so that a one-carrier manifest renders exactly as it always has.
+    further = [{"dh": str(c["leg"]), **_render_carrier(c, rng)} for c in m["carriers"][1:]]
+    if further:
+        out["ysdwlb"] = further
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _render_carrier(c: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """One carrier leg in the platform's keys (flat on the manifest for the first leg, in ``ysdwlb`` after)."""
+    plate = c["vehicle_plate"]
+    out: dict[str, Any] = {
+        "ysdwxydm": c["uscc"],
+        "ysdwmc": c["name"],
+        "ysxzqhdm": c["region_code"],
+        "ysdwdz": c["address"],
+        "ysdwlxr": c["contact"]["person"],
+        "ysdwlxrsj": c["contact"]["phone"],
+        "ysdwdlyszh": c["road_permit_no"],
+        "yscph": plate if rng.random() < 0.7 else plate[:2] + "·" + plate[2:],
+        "jsyxm": c.get("driver"),
+        "ysfs": _MODE[str(c.get("mode") or "road")],
     }
     return {k: v for k, v in out.items() if v is not None}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from adapters.enterprise_csv import EnterpriseCsvAdapter
 from adapters.legacy_soap import LegacySoapAdapter
 from adapters.prov_rest import ProvRestAdapter
 from mappings import load_profile
-from mocks.local import Generator, enterprise_csv, legacy_soap
+from mocks.local import Generator, enterprise_csv, legacy_soap, prov_rest
 from mocks.local.legacy_soap import legacy_number
 
 from .conftest import SOAP_CONFIG, contract, same_except_coordinates
@@ -43,6 +44,57 @@ def test_prov_rest_manifests_and_tracks_come_back_unchanged(prov_system, prov_cl
     key = lambda t: (t["manifest_no"], t["points"][0]["recorded_at"])  # noqa: E731
     for got, want in zip(sorted(tracks, key=key), sorted(expected, key=key), strict=True):
         assert same_except_coordinates(got, want)
+
+
+def with_legs(gen: Generator, m: dict[str, Any], legs: int) -> dict[str, Any]:
+    """``m`` moved by ``legs`` carriers (分段运输), each leg a different carrier; every fourth leg by water."""
+    others = [c for c in gen.carriers if c["uscc"] != m["carriers"][0]["uscc"]]
+    for leg in range(2, legs + 1):
+        c = others[(leg - 2) % len(others)]
+        m["carriers"].append(
+            {
+                **gen.party(c),
+                "leg": leg,
+                "mode": "water" if leg == 4 else "road",
+                "vehicle_plate": gen.plate(c["region_code"]),
+                "road_permit_no": f"交运管许可字{c['region_code']}{100000 + leg}号",
+                "driver": gen.person(),
+            }
+        )
+    return m
+
+
+def test_prov_rest_keeps_every_carrier_leg(prov_system, prov_client, now) -> None:  # type: ignore[no-untyped-def]
+    gen = Generator(14)
+    made = [with_legs(gen, gen.manifest(), 2 + n % 3) for n in range(12)]  # 2, 3 or 4 legs
+    rendered = [prov_rest.render_manifest(m) for m in made]
+    for m, r in zip(made, rendered, strict=True):
+        c = m["carriers"][0]  # the first leg keeps its flat keys; the others are listed with their leg number
+        assert (r["ysdwxydm"], r["ysdwmc"], r["jsyxm"], r["ysfs"]) == (c["uscc"], c["name"], c["driver"], "1")
+        assert [x["dh"] for x in r["ysdwlb"]] == [str(c["leg"]) for c in m["carriers"][1:]]
+        assert [x["ysdwxydm"] for x in r["ysdwlb"]] == [c["uscc"] for c in m["carriers"][1:]]
+        prov_system.save("ldxx", r)
+    # Plates written with a middle dot (冀A·7G352) occur in later legs too, and are compacted there as well.
+    assert any("·" in x["yscph"] for r in rendered for x in r["ysdwlb"])
+    assert any(x["ysfs"] == "3" for r in rendered for x in r["ysdwlb"])
+    adapter = ProvRestAdapter({"token": "demo-token", "page_size": 5}, client=prov_client, clock=now)
+    results = accepted(list(Translator(ProvRestAdapter.profile()).translate(adapter.read(None))))
+    manifests = {r.model.manifest_no: json.loads(r.to_json()) for r in results if r.kind == "manifest"}
+    assert len(manifests) == len(made)
+    for m in made:
+        want = contract("manifest", m)
+        assert len(want["carriers"]) == len(m["carriers"]) > 1
+        assert manifests[m["manifest_no"]]["carriers"] == want["carriers"]
+        assert manifests[m["manifest_no"]] == want
+
+
+def test_a_listed_leg_is_checked_like_the_first() -> None:
+    gen = Generator(15)
+    record = prov_rest.render_manifest(with_legs(gen, gen.manifest(), 3))
+    del record["ysdwlb"][1]["ysdwxydm"]
+    mapped = ProvRestAdapter.profile().apply("manifest", record)
+    found = {(i.code, i.path, i.source) for i in mapped.issues}
+    assert found == {("mapping.missing", "$.carriers[2].uscc", "ysdwlb[1].ysdwxydm")}
 
 
 def test_legacy_soap_through_zeep_and_through_saved_responses_gives_the_same(  # type: ignore[no-untyped-def]

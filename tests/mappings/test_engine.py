@@ -310,7 +310,12 @@ def test_remembered_results_are_never_shared_and_failures_are_never_remembered(t
     @registry.register("counted", pure=False)
     def counted() -> Any:
         """Counts its calls (impure: never remembered)."""
-        return lambda v: calls.append(v) or v
+
+        def count(v: object) -> object:
+            calls.append(v)
+            return v
+
+        return count
 
     body = SIMPLE + 'a = { path = "x", transform = "split" }\nb = { path = "y", transform = "integer" }\n'
     body += 'c = { path = "z", transform = "counted" }\n'
@@ -319,3 +324,65 @@ def test_remembered_results_are_never_shared_and_failures_are_never_remembered(t
     assert first.data["a"] == second.data["a"] == ["p", "q"] and first.data["a"] is not second.data["a"]
     assert [i.code for i in first.issues] == [i.code for i in second.issues] == ["mapping.integer.fraction"]
     assert calls == ["v", "v"]
+
+
+JOINED = """
+[resources.m]
+kind = "manifest"
+key = ["id"]
+[resources.m.fields.carriers]
+each = [".", "more", "$.extra"]
+required = true
+[resources.m.fields.carriers.fields]
+leg = { index = 1 }
+uscc = { path = "dm", transform = "upper", required = true }
+vehicle_plate = { path = "cph", transform = "compact" }
+[resources.m.fields.items]
+each = ["a", "b"]
+value = { path = "code", transform = "upper" }
+"""
+
+
+def test_each_joins_the_record_itself_and_lists_in_order(tmp_path: Path) -> None:
+    p = load_profile(write(tmp_path, JOINED))
+    record = {
+        "dm": "a1",
+        "cph": "冀A·7G352",
+        "more": [{"dm": "b2", "cph": "冀B 12345"}, {"dm": "c3", "cph": "冀C12345"}],
+        "extra": {"dm": "d4"},  # a single table counts as a list of one
+        "a": [{"code": "x"}],
+        "b": [{"code": "y"}],
+    }
+    mapped = p.apply("m", record)
+    assert mapped.ok, mapped.issues
+    assert mapped.data["carriers"] == [
+        {"leg": 1, "uscc": "A1", "vehicle_plate": "冀A7G352"},
+        {"leg": 2, "uscc": "B2", "vehicle_plate": "冀B12345"},
+        {"leg": 3, "uscc": "C3", "vehicle_plate": "冀C12345"},
+        {"leg": 4, "uscc": "D4"},
+    ]
+    assert mapped.data["items"] == ["X", "Y"]
+    # Missing sources are skipped; only when every one is missing is a required list missing.
+    assert p.apply("m", {"dm": "a1"}).data["carriers"] == [{"leg": 1, "uscc": "A1"}]
+    assert "items" not in p.apply("m", {"dm": "a1"}).data
+
+
+def test_issues_of_a_joined_each_name_the_element_they_come_from(tmp_path: Path) -> None:
+    p = load_profile(write(tmp_path, JOINED))
+    mapped = p.apply("m", {"more": [{"dm": "b2"}, {}], "extra": {}, "a": "not a list"})
+    found = {(i.code, i.path, i.source) for i in mapped.issues}
+    assert found == {
+        ("mapping.missing", "$.carriers[0].uscc", "dm"),
+        ("mapping.missing", "$.carriers[2].uscc", "more[1].dm"),
+        ("mapping.missing", "$.carriers[3].uscc", "extra[0].dm"),
+        ("mapping.not_a_list", "$.items", "a"),
+    }
+    required = JOINED.replace('each = [".", "more", "$.extra"]', 'each = ["more", "extra"]')
+    missing = load_profile(write(tmp_path, required)).apply("m", {"id": "1"}).issues
+    assert [(i.code, i.path, i.source) for i in missing] == [("mapping.missing", "$.carriers", "more, extra")]
+
+
+def test_a_joined_each_is_checked_on_load(tmp_path: Path) -> None:
+    assert "expects the path of a local list" in error_of(tmp_path, JOINED.replace('["a", "b"]', "[]"))
+    assert "expects the path of a local list" in error_of(tmp_path, JOINED.replace('["a", "b"]', '["a", 3]'))
+    assert "each[1]: bad path" in error_of(tmp_path, JOINED.replace('["a", "b"]', '["a", "b["]'))
