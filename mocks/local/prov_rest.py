@@ -79,6 +79,7 @@ def render_manifest(m: dict[str, Any]) -> dict[str, Any]:
         "wfjsdwjsrq": _t(m.get("received_at")),
         "sfczzdcy": "1" if m.get("significant_discrepancy") else "0",
         "cysm": m.get("discrepancy_note"),
+        "jsyj": m.get("rejection_reason"),
         "wxfw": [_render_item(it, rng) for it in m["items"]],
     }
     # Drawn after the waste lines, so that a one-carrier manifest renders exactly as it always has.
