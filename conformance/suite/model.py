@@ -205,7 +205,7 @@ class RunResult(_Model):
 
     @property
     def passed(self) -> bool:
-        """The run's level is pass (conditional counts as not passed for the exit status)."""
+        """The run's level is pass (conditional is not: its failed items must be fixed first)."""
         return self.score.level is Level.PASS and not self.harness_errors
 
     def failed(self) -> list[CheckResult]:

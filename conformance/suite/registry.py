@@ -96,7 +96,7 @@ class CheckRegistry:
     def register(
         self,
         *,
-        id: str,  # noqa: A002 - the name every report uses
+        id: str,
         title_zh: str,
         title_en: str,
         category: Category,
@@ -136,7 +136,7 @@ class CheckRegistry:
     def __len__(self) -> int:
         return len(self._checks)
 
-    def get(self, id: str) -> RegisteredCheck:  # noqa: A002
+    def get(self, id: str) -> RegisteredCheck:
         """The check ``id``; ``KeyError`` naming the known ids otherwise."""
         try:
             return self._checks[id]

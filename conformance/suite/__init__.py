@@ -1,0 +1,1 @@
+"""The conformance suite: checks, scenarios, the driver protocol, the runner and its scoring."""
