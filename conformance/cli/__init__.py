@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import contract, demo, evidence, label, mock, monitor, sync, translate, validate
+from . import certify, contract, demo, evidence, label, mock, monitor, sync, translate, validate
 
 app = typer.Typer(
     name="hazlink",
@@ -13,6 +13,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("certify")(certify.certify_cmd)
+app.command("reference-driver")(certify.reference_driver_cmd)
 app.command("validate")(validate.validate)
 app.command("demo")(demo.demo)
 app.command("translate")(translate.translate)

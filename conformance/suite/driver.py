@@ -184,3 +184,7 @@ class HttpDriver:
             self._call("POST", "stop", None)
         finally:
             self.http.close()
+
+    def close(self) -> None:
+        """Close the connection without telling the driver (after a protocol error)."""
+        self.http.close()

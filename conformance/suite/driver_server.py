@@ -29,7 +29,10 @@ def driver_app(driver: Driver) -> Starlette:
             return JSONResponse({"error": "invalid body", "detail": exc.errors(include_url=False)}, status_code=422)
 
     async def info(request: Request) -> Response:
-        return JSONResponse((await asyncio.to_thread(driver.info)).model_dump(mode="json"))
+        info = await asyncio.to_thread(driver.info)
+        # over HTTP the subject keeps its own clock, whatever it could share in-process
+        info.capabilities = [c for c in info.capabilities if c != "shared_clock"]
+        return JSONResponse(info.model_dump(mode="json"))
 
     async def session(request: Request) -> Response:
         body = await parse(request, Session)

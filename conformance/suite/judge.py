@@ -79,7 +79,7 @@ def judge(
     ctx: Context,
     identity: Identity,
     scenarios: list[Scenario],
-    events: int,
+    durations: dict[str, tuple[float, int]],
     waivers: list[Waiver],
     only: list[str] | None = None,
     registry: CheckRegistry | None = None,
@@ -108,7 +108,7 @@ def judge(
         identity=identity,
         score=score(results, ctx.profile.pass_at, ctx.profile.conditional_at),
         checks=results,
-        scenarios=_scenarios(ctx, scenarios, results),
+        scenarios=_scenarios(ctx, scenarios, results, durations),
         latencies_s=[round(s, 4) for _, _, s in latencies(ctx)],
         sla={"p95_s": ctx.profile.sla_p95_s, "max_s": ctx.profile.sla_max_s},
         completeness=_completeness(ctx),
@@ -122,7 +122,9 @@ def judge(
     return run, diffs
 
 
-def _scenarios(ctx: Context, scenarios: list[Scenario], results: list[CheckResult]) -> list[ScenarioResult]:
+def _scenarios(
+    ctx: Context, scenarios: list[Scenario], results: list[CheckResult], durations: dict[str, tuple[float, int]]
+) -> list[ScenarioResult]:
     observed = {o.event for o in ctx.observed}
     out = []
     for s in scenarios:
@@ -140,10 +142,10 @@ def _scenarios(ctx: Context, scenarios: list[Scenario], results: list[CheckResul
                 title_zh=s.title_zh,
                 title_en=s.title_en,
                 outcome=Outcome.FAIL if failed else Outcome.PASS,
-                events=sum(1 for e in ctx.expectations if e.scenario == s.name),
+                events=durations.get(s.name, (0.0, 0))[1],
                 expected_records=len(mine),
                 observed_records=sum(e.event in observed for e in mine),
-                duration_s=0.0,
+                duration_s=round(durations.get(s.name, (0.0, 0))[0], 3),
                 failed_checks=failed,
             )
         )

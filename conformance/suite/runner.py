@@ -159,6 +159,7 @@ def certify(driver: Driver, options: RunOptions | None = None) -> RunArtifacts:
     load(national_state.store, SeedIn(credentials=[CredentialIn(app_key=SUITE_KEY, secret=query_secret)]))
     national_state.clock.set(begin)
     shared = "shared_clock" in info.capabilities
+    durations: dict[str, tuple[float, int]] = {}
     with running(app) as url:
         nat = _National(url, token, query_secret)
         driver.start(
@@ -170,24 +171,28 @@ def certify(driver: Driver, options: RunOptions | None = None) -> RunArtifacts:
             player.settle = lambda: _settle(nat, player, driver, profile, sut_key, profile.settle_s, profile.stall_s)
             for i, scenario in enumerate(scenarios, start=1):
                 show("scenario", {"name": scenario.name, "index": i, "of": len(scenarios)})
-                t0 = time.monotonic()
+                t0, events = time.monotonic(), player.events
                 player.play(scenario)
                 player.settle()
-                show("scenario_done", {"name": scenario.name, "seconds": time.monotonic() - t0})
+                durations[scenario.name] = (time.monotonic() - t0, player.events - events)
+                show("scenario_done", {"name": scenario.name, "seconds": durations[scenario.name][0]})
             show("finishing", {"expected": len(player.expectations)})
             _settle(nat, player, driver, profile, sut_key, profile.sla_max_s)
             if shared and profile.grace_s:
                 _grace(nat, player, driver, profile, sut_key, national_state.clock)
         finally:
             driver.stop()
-        nat.refresh()
-        nat.resolve_aliases()
-        national = _collect(nat, player, national_state)
-        tracks_national = {
-            ref: nat.listing(f"/manifests/{no}/tracks")
-            for no, ref in nat.aliases.items()
-            if ref in player.tracks or ref in player.truth.get("manifests", {})
-        }
+        try:
+            nat.refresh()
+            nat.resolve_aliases()
+            national = _collect(nat, player, national_state)
+            tracks_national = {
+                ref: nat.listing(f"/manifests/{no}/tracks")
+                for no, ref in nat.aliases.items()
+                if ref in player.tracks or ref in player.truth.get("manifests", {})
+            }
+        finally:
+            nat.http.close()
     observed, appends = observe(nat.journal, sut_key, nat.aliases)
     ctx = Context(
         profile=profile,
@@ -220,7 +225,7 @@ def certify(driver: Driver, options: RunOptions | None = None) -> RunArtifacts:
         seed=opts.seed,
         started_at=started,
     )
-    result, diffs = judge(ctx, identity, scenarios, player.events, opts.waivers, opts.checks)
+    result, diffs = judge(ctx, identity, scenarios, durations, opts.waivers, opts.checks)
     result.identity.finished_at = datetime.now(TZ)
     return RunArtifacts(result=result, journal=nat.journal, diffs=diffs, context=ctx)
 

@@ -56,16 +56,17 @@ def fields(ctx: Context) -> Judgement:
             national = copies[-1]
             diffs = diff_records(resource, _aligned(resource, local, national), national, tol)
             for d in diffs:
+                hint = f"; {d.note}" if d.note else ""
                 findings.append(
                     Evidence(
                         code="accuracy.field_mismatch",
-                        message_zh=f"字段 {d.path} 与本地不一致（{d.rule}）",
-                        message_en=f"Field {d.path} differs from the local record ({d.rule})",
+                        message_zh=f"字段 {d.path} 与本地不一致（{d.rule}）{hint}",
+                        message_en=f"Field {d.path} differs from the local record ({d.rule}){hint}",
                         subject=f"{resource}/{key}",
                         scenario=scenario.get(f"{resource}/{key}") or _scenario_for(ctx, resource, key),
                         expected=d.local,
                         actual=d.national,
-                        data={"path": d.path, "rule": d.rule, "resource": resource},
+                        data={"path": d.path, "rule": d.rule, "resource": resource, "note": d.note},
                     )
                 )
     return Judgement(

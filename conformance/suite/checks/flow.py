@@ -60,6 +60,23 @@ def exactly_once(ctx: Context) -> Judgement:
                 subject=event,
             )
         )
+    for entry in ctx.sut_entries:
+        if entry.get("replayed"):
+            continue
+        for rec in entry.get("records") or []:
+            if rec.get("action") == "duplicate":
+                event = f"{rec.get('resource')}/{rec.get('key')}"
+                findings.append(
+                    Evidence(
+                        code="completeness.resent",
+                        message_zh="同一记录以新的幂等键再次发送（国家系统按业务主键去重，未重复入库）",
+                        message_en="The same record was sent again under a new idempotency key "
+                        "(the national side deduplicated it by its natural key)",
+                        subject=event,
+                        scenario=scenario.get(event),
+                        data={"journal_id": entry.get("id")},
+                    )
+                )
     kinds = Counter(f.code for f in findings)
     return Judgement(
         findings=findings,
@@ -69,6 +86,7 @@ def exactly_once(ctx: Context) -> Judgement:
             "lost": kinds["completeness.lost"],
             "duplicated": kinds["completeness.duplicated"],
             "unexpected": kinds["completeness.unexpected"],
+            "resent": kinds["completeness.resent"],
         },
         summary_en=f"{len(ctx.expectations)} expected, {kinds['completeness.lost']} lost, "
         f"{kinds['completeness.duplicated']} duplicated, {kinds['completeness.unexpected']} unexpected",

@@ -1,0 +1,185 @@
+"""``hazlink certify``: certify an integration against the mock national API; ``hazlink reference-driver``.
+
+Exit status: 0 the run passed (合格); 1 it did not (基本合格 or 不合格: the report lists what to fix);
+2 the harness could not run (a driver that does not answer the protocol, a bad scenario, profile or
+waiver file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..reference import DEFECTS, ReferenceIntegration
+from ..report import console_summary, write_bundle, write_junit
+from ..suite.driver import Driver, DriverError, HttpDriver
+from ..suite.driver_server import driver_app
+from ..suite.profiles import ProfileError, load_profile
+from ..suite.registry import CHECKS
+from ..suite.runner import RunArtifacts, RunOptions, certify
+from ..suite.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+from ..suite.waivers import WaiverError, load_waivers
+from ._output import console
+
+__all__ = ["certify_cmd", "reference_driver_cmd"]
+
+
+def _scenarios(spec: str | None) -> list[Scenario] | None:
+    """Shipped scenario names and/or TOML files and folders, comma-separated; None: all shipped ones."""
+    if not spec:
+        return None
+    shipped = shipped_scenarios()
+    out: list[Scenario] = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        path = Path(part)
+        if part in shipped:
+            out.append(shipped[part])
+        elif path.is_dir():
+            out += [load_scenario(f) for f in sorted(path.glob("*.toml"))]
+        elif path.is_file():
+            out.append(load_scenario(path))
+        else:
+            raise ScenarioError(f"no scenario {part!r}: not a shipped name ({', '.join(shipped)}) nor a file")
+    return out
+
+
+def _fail(message: str) -> typer.Exit:
+    console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+    return typer.Exit(2)
+
+
+def certify_cmd(
+    driver: Annotated[str | None, typer.Option(help="Base URL of the system under test's driver (HTTP/JSON)")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Certify the embedded reference integration (local REST system + bridge)")
+    ] = False,
+    defect: Annotated[
+        str | None, typer.Option(help="With --demo: certify one of the deliberately faulty integrations instead")
+    ] = None,
+    profile: Annotated[str, typer.Option(help="default, strict, quick, or a profile .toml file")] = "default",
+    scenarios: Annotated[
+        str | None, typer.Option(help="Comma-separated shipped scenario names, .toml files or folders (default: all)")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Folder for the evidence bundle: report.json/.html, junit.xml, journal, diffs")
+    ] = None,
+    junit: Annotated[Path | None, typer.Option(help="Also write JUnit XML here")] = None,
+    waivers: Annotated[Path | None, typer.Option(help="Waivers file (TOML [[waiver]] tables or a JSON array)")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the generated records (same seed, same records)")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON instead of the summary")] = False,
+) -> None:
+    """Certify that an integration is real-time, accurate and complete (实时、准确、完整).
+
+    Starts the mock national API on loopback, plays the scenarios through the system under test's
+    driver, injects the faults they ask for, and judges what reached the national side. Exit 0 pass,
+    1 not passed, 2 harness error.
+    """
+    if bool(driver) == demo:
+        raise _fail("give either --driver URL or --demo")
+    if defect and not demo:
+        raise _fail("--defect goes with --demo")
+    if defect and defect not in DEFECTS:
+        raise _fail(f"no defect {defect!r}; known: {', '.join(DEFECTS)}")
+    try:
+        prof = load_profile(profile)
+        chosen = _scenarios(scenarios)
+        waived = load_waivers(waivers) if waivers else []
+    except (ProfileError, ScenarioError, WaiverError) as exc:
+        raise _fail(str(exc)) from None
+    unknown = sorted({w.check for w in waived} - {c.spec.id for c in CHECKS})
+    if unknown:
+        raise _fail(f"{waivers}: waiver for unknown check(s) {', '.join(unknown)}")
+    if report is not None and report.exists() and any(report.iterdir()):
+        raise _fail(f"--report {report}: the folder is not empty (an evidence bundle needs a folder of its own)")
+    sut: Driver = ReferenceIntegration(DEFECTS[defect][0] if defect else None) if demo else HttpDriver(str(driver))
+    out = console()
+    started = time.monotonic()
+    try:
+        art = _run(
+            sut,
+            RunOptions(
+                scenarios=chosen, profile=prof, seed=seed, waivers=waived, mode="callable" if demo else "driver"
+            ),
+            quiet=as_json,
+        )
+    except (DriverError, RuntimeError) as exc:
+        raise _fail(f"the run could not be completed: {exc}") from None
+    finally:
+        if isinstance(sut, HttpDriver):
+            sut.close()
+    result = art.result
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        console_summary(result, out)
+        out.print(f"{time.monotonic() - started:.1f} s", highlight=False)
+    if junit is not None:
+        write_junit(result, junit)
+    if report is not None:
+        extra: dict[str, bytes | Path] = {
+            "journal.ndjson": "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in art.journal).encode(),
+            "diffs.ndjson": "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in art.diffs).encode(),
+        }
+        write_bundle(report, result, extra)
+        if not as_json:
+            out.print(f"evidence bundle: {report} (check it with: hazlink evidence verify {report})", highlight=False)
+    raise typer.Exit(0 if result.passed else 1)
+
+
+def _run(sut: Driver, options: RunOptions, *, quiet: bool) -> RunArtifacts:
+    """Run with a live progress bar on a terminal, plain progress lines otherwise."""
+    err = console(stderr=True)
+    if quiet or not err.is_terminal:
+
+        def plain(event: str, data: dict[str, Any]) -> None:
+            if not quiet and event == "scenario":
+                err.print(f"[{data['index']}/{data['of']}] {data['name']}", highlight=False)
+
+        options.progress = plain
+        return certify(sut, options)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("certifying", total=None)
+
+        def live(event: str, data: dict[str, Any]) -> None:
+            if event == "scenario":
+                bar.update(task, total=data["of"], completed=data["index"] - 1, description=f"scenario {data['name']}")
+            elif event == "scenario_done":
+                bar.advance(task)
+            elif event == "finishing":
+                bar.update(
+                    task, description=f"waiting for the last records, then judging ({data['expected']} expected)"
+                )
+
+        options.progress = live
+        return certify(sut, options)
+
+
+def reference_driver_cmd(
+    port: Annotated[int, typer.Option(help="TCP port on loopback")] = 8960,
+    host: Annotated[str, typer.Option(help="Loopback address to listen on")] = "127.0.0.1",
+    defect: Annotated[str | None, typer.Option(help="Serve one of the deliberately faulty integrations")] = None,
+) -> None:
+    """Serve the reference integration over the HTTP driver protocol (to try ``hazlink certify --driver``)."""
+    from mocks.national.server import check_loopback, serve
+
+    try:
+        check_loopback(host)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if defect and defect not in DEFECTS:
+        raise _fail(f"no defect {defect!r}; known: {', '.join(DEFECTS)}")
+    console(stderr=True).print(f"reference integration driver on http://{host}:{port}/driver/v1", highlight=False)
+    serve(driver_app(ReferenceIntegration(DEFECTS[defect][0] if defect else None)), host=host, port=port)
