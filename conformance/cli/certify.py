@@ -16,9 +16,12 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mappings import MappingError
+from mappings import load_profile as load_mapping
+
 from ..reference import DEFECTS, ReferenceIntegration
 from ..report import console_summary, write_bundle, write_junit
-from ..suite.driver import Driver, DriverError, HttpDriver
+from ..suite.driver import Driver, DriverError, HttpDriver, Session
 from ..suite.driver_server import driver_app
 from ..suite.profiles import ProfileError, load_profile
 from ..suite.registry import CHECKS
@@ -72,6 +75,22 @@ def certify_cmd(
     junit: Annotated[Path | None, typer.Option(help="Also write JUnit XML here")] = None,
     waivers: Annotated[Path | None, typer.Option(help="Waivers file (TOML [[waiver]] tables or a JSON array)")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated records (same seed, same records)")] = 0,
+    observe: Annotated[
+        bool, typer.Option("--observe", help="Observe-only: judge your own traffic against your local export")
+    ] = False,
+    mapping: Annotated[
+        str | None, typer.Option(help="--observe: the mapping profile that reads your export (name or folder)")
+    ] = None,
+    export: Annotated[
+        list[Path] | None, typer.Option(help="--observe: your local export, files or folders (repeatable)")
+    ] = None,
+    port: Annotated[int, typer.Option(help="--observe: loopback port of the mock national API")] = 8900,
+    duration: Annotated[
+        float | None, typer.Option(help="--observe: seconds of traffic to wait for (default: until Enter)")
+    ] = None,
+    secret_file: Annotated[
+        Path, typer.Option(help="--observe: where to write the app secret your integration signs with")
+    ] = Path("hazlink-observe.secret"),
     as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON instead of the summary")] = False,
 ) -> None:
     """Certify that an integration is real-time, accurate and complete (实时、准确、完整).
@@ -80,8 +99,10 @@ def certify_cmd(
     driver, injects the faults they ask for, and judges what reached the national side. Exit 0 pass,
     1 not passed, 2 harness error.
     """
+    if observe:
+        _observe(mapping, export or [], profile, port, duration, secret_file, report, junit, waivers, as_json)
     if bool(driver) == demo:
-        raise _fail("give either --driver URL or --demo")
+        raise _fail("give either --driver URL or --demo (or --observe)")
     if defect and not demo:
         raise _fail("--defect goes with --demo")
     if defect and defect not in DEFECTS:
@@ -113,12 +134,70 @@ def certify_cmd(
     finally:
         if isinstance(sut, HttpDriver):
             sut.close()
+    if not as_json:
+        out.print(f"{time.monotonic() - started:.1f} s", highlight=False)
+    _finish(art, report, junit, as_json)
+
+
+def _observe(
+    mapping: str | None,
+    export: list[Path],
+    profile: str,
+    port: int,
+    duration: float | None,
+    secret_file: Path,
+    report: Path | None,
+    junit: Path | None,
+    waivers: Path | None,
+    as_json: bool,
+) -> None:
+    """``--observe``: serve the mock, wait for the vendor's traffic, judge it against the export."""
+    from ..suite.observe import certify_observed
+
+    if not mapping or not export:
+        raise _fail("--observe needs --mapping (the profile of your export) and --export PATH")
+    missing = [str(p) for p in export if not p.exists()]
+    if missing:
+        raise _fail(f"--export: no such file or folder: {', '.join(missing)}")
+    if duration is None and not sys.stdin.isatty():
+        raise _fail("--observe without a terminal needs --duration SECONDS")
+    try:
+        prof = load_profile(profile)
+        waived = load_waivers(waivers) if waivers else []
+        load_mapping(mapping)
+    except (ProfileError, WaiverError, MappingError) as exc:
+        raise _fail(str(exc)) from None
+    err = console(stderr=True)
+
+    def traffic(session: Session) -> None:
+        secret_file.write_text(session.app_secret + "\n", encoding="utf-8")
+        secret_file.chmod(0o600)
+        err.print(
+            f"mock national API: {session.national_url}/api/v1 · app key {session.app_key} · secret in {secret_file}",
+            highlight=False,
+        )
+        if duration is not None:
+            err.print(f"observing for {duration:.0f} s …", highlight=False)
+            time.sleep(duration)
+        else:
+            err.print("run your integration against it now; press Enter when its traffic is over", highlight=False)
+            sys.stdin.readline()
+
+    try:
+        art = certify_observed(mapping, export, traffic, profile=prof, port=port, waivers=waived)
+    except OSError as exc:
+        raise _fail(f"cannot serve on 127.0.0.1:{port}: {exc}") from None
+    _finish(art, report, junit, as_json)
+
+
+def _finish(art: RunArtifacts, report: Path | None, junit: Path | None, as_json: bool) -> None:
+    """Print, write the reports and exit with the run's status."""
     result = art.result
+    out = console()
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         console_summary(result, out)
-        out.print(f"{time.monotonic() - started:.1f} s", highlight=False)
     if junit is not None:
         write_junit(result, junit)
     if report is not None:
