@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mappings import MappingError
 from mappings import load_profile as load_mapping
+from mocks.national import SeedIn, demo_seed
 
 from ..reference import DEFECTS, ReferenceIntegration
 from ..report import console_summary, write_bundle, write_junit
@@ -73,7 +75,7 @@ def certify_cmd(
         Path | None, typer.Option(help="Folder for the evidence bundle: report.json/.html, junit.xml, journal, diffs")
     ] = None,
     junit: Annotated[Path | None, typer.Option(help="Also write JUnit XML here")] = None,
-    waivers: Annotated[Path | None, typer.Option(help="Waivers file (TOML [[waiver]] tables or a JSON array)")] = None,
+    waivers: Annotated[Path | None, typer.Option(help="Waivers file (TOML waiver tables or a JSON array)")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the generated records (same seed, same records)")] = 0,
     observe: Annotated[
         bool, typer.Option("--observe", help="Observe-only: judge your own traffic against your local export")
@@ -91,6 +93,9 @@ def certify_cmd(
     secret_file: Annotated[
         Path, typer.Option(help="--observe: where to write the app secret your integration signs with")
     ] = Path("hazlink-observe.secret"),
+    refdata: Annotated[
+        Path | None, typer.Option(help="--observe: your units, licences and approvals (JSON), besides the demo ones")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON instead of the summary")] = False,
 ) -> None:
     """Certify that an integration is real-time, accurate and complete (实时、准确、完整).
@@ -100,7 +105,7 @@ def certify_cmd(
     1 not passed, 2 harness error.
     """
     if observe:
-        _observe(mapping, export or [], profile, port, duration, secret_file, report, junit, waivers, as_json)
+        _observe(mapping, export or [], profile, port, duration, secret_file, refdata, report, junit, waivers, as_json)
     if bool(driver) == demo:
         raise _fail("give either --driver URL or --demo (or --observe)")
     if defect and not demo:
@@ -146,6 +151,7 @@ def _observe(
     port: int,
     duration: float | None,
     secret_file: Path,
+    refdata: Path | None,
     report: Path | None,
     junit: Path | None,
     waivers: Path | None,
@@ -165,7 +171,15 @@ def _observe(
         prof = load_profile(profile)
         waived = load_waivers(waivers) if waivers else []
         load_mapping(mapping)
-    except (ProfileError, WaiverError, MappingError) as exc:
+        seed = demo_seed()
+        if refdata is not None:
+            mine = SeedIn.model_validate_json(refdata.read_bytes())
+            seed = SeedIn(
+                units=seed.units + mine.units,
+                licenses=seed.licenses + mine.licenses,
+                approvals=seed.approvals + mine.approvals,
+            )
+    except (ProfileError, WaiverError, MappingError, OSError, ValidationError) as exc:
         raise _fail(str(exc)) from None
     err = console(stderr=True)
 
@@ -184,7 +198,7 @@ def _observe(
             sys.stdin.readline()
 
     try:
-        art = certify_observed(mapping, export, traffic, profile=prof, port=port, waivers=waived)
+        art = certify_observed(mapping, export, traffic, profile=prof, port=port, waivers=waived, seed=seed)
     except OSError as exc:
         raise _fail(f"cannot serve on 127.0.0.1:{port}: {exc}") from None
     _finish(art, report, junit, as_json)
