@@ -31,7 +31,10 @@ _ERRORS = {
     401: ("Unauthorized", "Signature, timestamp, nonce or key rejected"),
     403: ("Forbidden", "The key's scope does not cover the records or fields touched"),
     404: ("NotFound", "No such record"),
-    409: ("Conflict", "Illegal lifecycle transition, or the same Idempotency-Key still in flight"),
+    409: (
+        "Conflict",
+        "Illegal lifecycle transition, a manifest no longer a draft, or the same Idempotency-Key still in flight",
+    ),
     413: ("PayloadTooLarge", "Body or batch above the limit"),
     422: ("Unprocessable", "The body breaks the contract; findings say where"),
     429: ("TooManyRequests", "Rate limit; retry after the Retry-After header"),
@@ -189,7 +192,16 @@ def _paths() -> dict[str, Any]:
             "post": _op("Create a manifest; the number is assigned", (201, Manifest), _WRITE, body=(Manifest, draft)),
             "get": _op("List manifests", (200, api.ManifestPage), _READ, params=[_UNIT, _SINCE, *_PAGING]),
         },
-        f"{PREFIX}/manifests/{{manifest_no}}": {"get": _op("A manifest", (200, Manifest), _READ, params=[no])},
+        f"{PREFIX}/manifests/{{manifest_no}}": {
+            "get": _op("A manifest", (200, Manifest), _READ, params=[no]),
+            "put": _op(
+                "Replace the content of a draft manifest (number, status and local_ref are kept; 409 once submitted)",
+                (200, Manifest),
+                _WRITE,
+                body=(Manifest, draft),
+                params=[no],
+            ),
+        },
         **actions,
         f"{PREFIX}/manifests/{{manifest_no}}/tracks": {
             "post": _op(
@@ -269,7 +281,8 @@ def build_openapi() -> dict[str, Any]:
                 "REST binding of the hazlink national contract. Every request is signed: X-Hz-AppKey, "
                 "X-Hz-Timestamp (unix seconds), X-Hz-Nonce (16-64 of [A-Za-z0-9]) and X-Hz-Signature, the lowercase "
                 "hex HMAC-SM3 (or HMAC-SHA256 with X-Hz-Sign-Method) over METHOD, PATH, CANONICAL_QUERY, "
-                "HEX_HASH(BODY), TIMESTAMP, NONCE and APPKEY joined by newlines. Every POST needs an Idempotency-Key."
+                "HEX_HASH(BODY), TIMESTAMP, NONCE and APPKEY joined by newlines. Every POST and PUT needs an "
+                "Idempotency-Key."
             ),
         },
         "servers": [{"url": "http://127.0.0.1:8900"}],

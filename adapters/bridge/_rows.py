@@ -42,7 +42,9 @@ CREATE TABLE IF NOT EXISTS dead(
   replayed_at REAL
 );
 CREATE TABLE IF NOT EXISTS manifest_plan(local_ref TEXT PRIMARY KEY, steps TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS manifest_content(local_ref TEXT PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS manifest_numbers(local_ref TEXT PRIMARY KEY, national_no TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS manifest_points(local_ref TEXT PRIMARY KEY, points TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 

@@ -8,6 +8,8 @@ or ``("operation:9132…", "operation-reports/<licence>/monthly/2024-03")``. Obs
 updated or moved along its lifecycle, whatever status it answered (a commit whose answer failed
 still counts). Manifest numbers are mapped back to local references with
 ``aliases`` (national number → local ref), since the national side numbers manifests itself.
+A draft's content update is ``manifest/<ref>/update``: one event name per manifest, so a test that
+expects several updates of one manifest sees the second as a duplicate and must count them itself.
 
 - lost: expected, never observed;
 - duplicated: observed more than once (a second create of one manifest, a second write of a record);
@@ -24,7 +26,7 @@ from typing import Any
 __all__ = ["Verdict", "check", "observed_events"]
 
 _MANIFEST_ACTIONS = {"created": "create", "submit": "submit", "dispatch": "dispatch", "receive": "receive"}
-_MANIFEST_ACTIONS |= {"reject": "reject", "cancel": "cancel"}
+_MANIFEST_ACTIONS |= {"reject": "reject", "cancel": "cancel", "updated": "update"}
 
 
 @dataclass

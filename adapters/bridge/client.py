@@ -72,6 +72,12 @@ class NationalClient:
         headers = {"Idempotency-Key": idem_key, "Content-Type": "application/json"}
         return self._call("POST", path, content=content, headers=headers)
 
+    def put(self, path: str, body: Any, idem_key: str) -> Answer:
+        """``PUT`` a JSON body with its Idempotency-Key (a draft manifest's new content)."""
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {"Idempotency-Key": idem_key, "Content-Type": "application/json"}
+        return self._call("PUT", path, content=content, headers=headers)
+
     def get(self, path: str, params: dict[str, str] | None = None) -> Answer:
         """``GET`` a JSON document."""
         return self._call("GET", path, params=params)

@@ -167,7 +167,8 @@ class Deliverer:
         if not self.outbox_holds(job.op):
             return None, None
         hooks.point("send")
-        answer = self.client.post(str(job.path), job.op.payload["body"], job.op.idem_key)
+        send = self.client.put if job.op.payload.get("method") == "PUT" else self.client.post
+        answer = send(str(job.path), job.op.payload["body"], job.op.idem_key)
         hooks.point("sent")
         return None, answer
 

@@ -1,10 +1,11 @@
 """The durable outbox: national operations, the adapter's bookmark, dead letters and the manifest plan, in SQLite.
 
-One database file holds everything the bridge must not lose. The reader writes operations and
-advances the bookmark in ONE transaction (``Outbox.commit_read``); the deliverer claims the head of
-each ordering group with a lease and a fencing token and completes it only while that token is
-still the row's (``Outbox.complete``), so a worker whose lease expired cannot finish what another
-took over. Every row keeps its ``Idempotency-Key`` from enqueue to the end of its life.
+One database file holds everything the bridge must not lose: operations, bookmarks, dead letters
+and, per manifest, its planned steps, national number and the hash of the content last planned.
+The reader writes operations and advances the bookmark in ONE transaction (``Outbox.commit_read``);
+the deliverer claims the head of each ordering group with a lease and a fencing token and completes
+it only while that token is still the row's (``Outbox.complete``), so a worker whose lease expired
+cannot finish what another took over. Every row keeps its ``Idempotency-Key`` from enqueue to the end of its life.
 
 States: ``pending`` → ``inflight`` (leased) → ``delivered`` | ``dead``; a failed or unknown attempt
 puts the row back to ``pending`` with a later ``next_at``. Rows are ordered by ``id`` (the seq).
@@ -122,6 +123,31 @@ class Outbox:
             "INSERT INTO manifest_plan(local_ref, steps) VALUES(?, ?) ON CONFLICT(local_ref) DO UPDATE SET steps = excluded.steps",
             (local_ref, _dumps(steps)),
         )
+
+    def content_hash(self, db: Conn, local_ref: str) -> str | None:
+        """The content hash of the manifest body last planned for sending (create or update), if any."""
+        row = db.execute("SELECT hash FROM manifest_content WHERE local_ref = ?", (local_ref,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_content_hash(self, db: Conn, local_ref: str, digest: str) -> None:
+        """Record the content hash of the manifest body just planned (in the transaction that enqueues it)."""
+        db.execute(
+            "INSERT INTO manifest_content(local_ref, hash) VALUES(?, ?) ON CONFLICT(local_ref) DO UPDATE SET hash = excluded.hash",
+            (local_ref, digest),
+        )
+
+    def hold_points(self, db: Conn, local_ref: str, points: list[dict[str, Any]]) -> None:
+        """Keep track points read before their manifest's dispatch was planned (added to any already held)."""
+        held = self.take_points(db, local_ref)
+        db.execute("INSERT INTO manifest_points(local_ref, points) VALUES(?, ?)", (local_ref, _dumps(held + points)))
+
+    def take_points(self, db: Conn, local_ref: str) -> list[dict[str, Any]]:
+        """The track points held for a manifest, removed from the outbox (in the transaction that enqueues them)."""
+        row = db.execute("SELECT points FROM manifest_points WHERE local_ref = ?", (local_ref,)).fetchone()
+        if row is None:
+            return []
+        db.execute("DELETE FROM manifest_points WHERE local_ref = ?", (local_ref,))
+        return list(json.loads(row[0]))
 
     def enqueue(self, db: Conn, ops: Iterable[NewOp]) -> list[int]:
         """Insert operations (inside a transaction); each gets its Idempotency-Key now, for life."""

@@ -6,7 +6,18 @@
   ``manifest_plan`` table); only the missing steps are enqueued, in lifecycle order, in the group
   ``manifest:<local ref>``: create → submit → dispatch → tracks → receive | reject, or cancel.
   Operations after create address the manifest as ``{no}``, resolved to the national number when sent.
-- Track points of a manifest read in one chunk are sent as one append, after its dispatch.
+- Content edits of a draft (a line's quantity, a carrier's plate, the emergency measures...): the
+  hash of the body a create would send (``manifest_body``: the contract record without the lifecycle
+  fields ``NATIONAL_FIELDS`` and ``items[].received_t``) is kept per manifest in the outbox
+  (``manifest_content``). While the plan has no submit yet, a snapshot whose hash differs from the
+  last one planned adds a ``manifest_update`` (``PUT /manifests/{no}`` with the full body) ahead of
+  the snapshot's other missing steps. Once a submit is planned, edits are no longer sent: the
+  national side refuses to change a submitted manifest (``409 manifest.not_draft``).
+- Track points of a manifest read in one chunk are sent as one append, after its dispatch. Points read
+  before any snapshot that plans the dispatch are held in the outbox (``manifest_points``) until one
+  does: a source may show a manifest's fixes before its newer version (saved a moment later, so
+  outside the window just read), and an append enqueued ahead of the create would head the group
+  without a national number for ever (one ahead of the dispatch would be refused).
 - Operation records (the licensed unit's record book) are one operation each, since the national
   endpoint takes one record, in the group ``operation:<uscc>`` in event order; a unit's operation
   reports follow its records in the same group, so a report is checked against a complete book.
@@ -16,6 +27,8 @@ A snapshot that contradicts what was already planned (cancelled after dispatch) 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +36,7 @@ from typing import Any
 from ..translate import Accepted
 from .outbox import Conn, NewOp, Outbox
 
-__all__ = ["CANCEL_REASON", "DeadRecord", "Planner", "route"]
+__all__ = ["CANCEL_REASON", "DeadRecord", "Planner", "content_hash", "manifest_body", "route"]
 
 CANCEL_REASON = "地方系统已作废 cancelled in the local system"
 NATIONAL_FIELDS = (
@@ -52,6 +65,23 @@ def route(status: str, planned: Sequence[str]) -> list[str]:
     if status == "cancelled" and "submit" in planned:
         steps = ["create", "submit", "cancel"]
     return steps
+
+
+def manifest_body(m: Any, ref: str) -> dict[str, Any]:
+    """The body a shipper sends for manifest ``m`` (create and update): its content, no lifecycle fields."""
+    body: dict[str, Any] = m.model_dump(mode="json", exclude_none=True)
+    for name in NATIONAL_FIELDS:
+        body.pop(name, None)
+    for item in body.get("items", []):
+        item.pop("received_t", None)
+    body["local_ref"] = ref
+    return body
+
+
+def content_hash(body: dict[str, Any]) -> str:
+    """SHA-256 of a manifest body in canonical JSON (sorted keys): equal content, equal hash."""
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(slots=True)
@@ -140,6 +170,7 @@ class Planner:
         planned = self.outbox.plan(db, ref)
         steps: list[str] = []
         m = entry.snapshot
+        conflict = False
         if m is not None:
             wanted = route(m.status.value, planned)
             steps = [s for s in wanted if s not in planned]
@@ -154,8 +185,15 @@ class Planner:
                 dead.append(
                     DeadRecord(acc.record.stream, acc.record.position.to_dict(), [reason], dict(acc.record.data))
                 )
-                steps = []
+                steps, conflict = [], True
+        if m is not None and not conflict:
+            ops += self._content(db, ref, m, group, planned, steps)
         tracks_planned = "dispatch" in planned
+        if "dispatch" in steps:  # points held until now go in the append after it
+            entry.points = self.outbox.take_points(db, ref) + entry.points
+        elif entry.points and not tracks_planned:  # no dispatch to send them after yet: hold them
+            self.outbox.hold_points(db, ref, entry.points)
+            entry.points = []
         for step in steps:
             if entry.points and step not in _TRACKS_AFTER and not tracks_planned:
                 ops.append(self._tracks(group, ref, entry.points))
@@ -166,6 +204,18 @@ class Planner:
         if steps:
             self.outbox.set_plan(db, ref, planned + steps)
 
+    def _content(self, db: Conn, ref: str, m: Any, group: str, planned: list[str], steps: list[str]) -> list[NewOp]:
+        """A ``manifest_update`` when a draft's content changed since it was last planned (see the module doc)."""
+        body = manifest_body(m, ref)
+        digest = content_hash(body)
+        if "create" in steps:  # the create carries this content
+            self.outbox.set_content_hash(db, ref, digest)
+            return []
+        if planned != ["create"] or self.outbox.content_hash(db, ref) == digest:
+            return []  # not a draft nationally any more (submitted or cancelled), or nothing changed
+        self.outbox.set_content_hash(db, ref, digest)
+        return [NewOp(group, "manifest_update", {"method": "PUT", "path": "/manifests/{no}", "body": body}, ref)]
+
     @staticmethod
     def _tracks(group: str, ref: str, points: list[dict[str, Any]]) -> NewOp:
         ordered = sorted(points, key=lambda p: str(p["recorded_at"]))
@@ -175,13 +225,7 @@ class Planner:
     @staticmethod
     def _step(step: str, m: Any, ref: str) -> dict[str, Any]:
         if step == "create":
-            body = m.model_dump(mode="json", exclude_none=True)
-            for name in NATIONAL_FIELDS:
-                body.pop(name, None)
-            for item in body.get("items", []):
-                item.pop("received_t", None)
-            body["local_ref"] = ref
-            return {"method": "POST", "path": "/manifests", "body": body, "unit": m.shipper.uscc}
+            return {"method": "POST", "path": "/manifests", "body": manifest_body(m, ref), "unit": m.shipper.uscc}
         action: dict[str, Any] = {}
         if step == "dispatch":
             action = {"dispatched_at": m.dispatched_at.isoformat()}

@@ -5,6 +5,7 @@ protects a resend, so the bridge looks the record up by its natural key first:
 
 - a manifest create: list the shipper's manifests and match ``local_ref``;
 - a manifest action: read the manifest and see whether its status already reflects the step;
+- a manifest update: read the manifest and compare its content with the body (``planner.content_hash``);
 - a ledger batch: list the unit's records of each kind and match every batch code.
 
 Track appends need no look-up: the national side ignores points it already has.
@@ -14,8 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts import Manifest
+
 from .client import NationalClient
 from .outbox import Op
+from .planner import content_hash, manifest_body
 
 __all__ = ["Found", "reconcile"]
 
@@ -78,6 +82,15 @@ def reconcile(client: NationalClient, op: Op, number: str | None) -> Found:
                 f"{r.get('unit_uscc')}/{r.get('kind')}/{r.get('batch_code')}" for r in items if isinstance(r, dict)
             )
         return Found(keys <= seen)
+    if op.kind == "manifest_update" and number:
+        answer = client.get(f"/manifests/{number}")
+        if answer.failure or answer.status != 200 or not isinstance(answer.body, dict):
+            return Found(False, failure=answer.failure or f"HTTP {answer.status}")
+        try:
+            held = manifest_body(Manifest.model_validate(answer.body), op.ref)
+        except ValueError:
+            return Found(False)
+        return Found(content_hash(held) == content_hash(payload["body"]))
     target = payload.get("target")
     if target in _DONE_BY and number:
         answer = client.get(f"/manifests/{number}")

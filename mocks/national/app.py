@@ -1,7 +1,7 @@
 """The ASGI application: the request pipeline around every national route.
 
 Order of checks for every ``/api/v1`` request: faults that answer first (outage, 429), body size
-(413), authentication (401), rate limit (429), the Idempotency-Key of a POST (400/409/422 on reuse),
+(413), authentication (401), rate limit (429), the Idempotency-Key of a POST or PUT (400/409/422 on reuse),
 then the route itself (body and scope: 422/403/404/409). Every request is journalled.
 """
 
@@ -157,7 +157,7 @@ class NationalApp:
                 400, "request.query_unknown", f"Unknown query parameter {unknown[0]!r}", f"未知的查询参数 {unknown[0]}"
             )
         ctx = Ctx(n, request, body, cred, entry)
-        if request.method != "POST":
+        if request.method not in ("POST", "PUT"):
             return await self._call(ctx, handler, request.method, path)
         key = idempotency.check_key(request.headers.get("Idempotency-Key"))
         entry.idem_key = key
@@ -300,7 +300,7 @@ def create_app(
         path("/labels/{label_id}", GET=labels.get_label),
         path("/ledger-records", (*LIST, "kind"), POST=ledger.submit_batch, GET=ledger.list_ledger),
         path("/manifests", LIST, POST=manifests.create_manifest, GET=manifests.list_manifests),
-        path("/manifests/{manifest_no}", GET=manifests.get_manifest),
+        path("/manifests/{manifest_no}", GET=manifests.get_manifest, PUT=manifests.update_manifest),
         path(
             "/manifests/{manifest_no}/tracks",
             ("cursor", "limit"),

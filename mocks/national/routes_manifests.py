@@ -66,6 +66,12 @@ register(
     "单位 {uscc} 登记的行政区划为 {registered}，与联单不符",
     "Unit {uscc} is registered in region {registered}, not the one on the manifest",
 )
+register(
+    "manifest.field_fixed",
+    Severity.ERROR,
+    "联单的 {field} 不能修改（原为 {value}）",
+    "The manifest's {field} cannot be changed (it is {value})",
+)
 register("manifest.line_unknown", Severity.ERROR, "联单没有序号 {line} 的废物", "The manifest has no line {line}")
 register(
     "manifest.lines_missing",
@@ -182,17 +188,7 @@ async def create_manifest(ctx: Ctx) -> Answer:
     """``POST /manifests``: a draft from the shipper; the national number is assigned here."""
     n = ctx.national
     data = parse_json(ctx.body)
-    refuse_fields(data, NATIONAL_FIELDS, "a shipper")
-    if isinstance(data, dict):
-        for i, item in enumerate(data.get("items") or []):
-            if isinstance(item, dict) and item.get("received_t") is not None:
-                raise Problem(
-                    403,
-                    "authz.field",
-                    "Not allowed for this key",
-                    "该密钥无权执行此操作",
-                    detail=f"a shipper may not set items[{i}].received_t",
-                )
+    _shipper_body(data)
     m: Manifest = validate(n, "manifest", data)
     ctx.require_scope(m.shipper.uscc, "shipper")
     bad = errors(_business_findings(n, m))
@@ -212,6 +208,60 @@ async def create_manifest(ctx: Ctx) -> Answer:
     m = m.model_copy(update={"manifest_no": f"{prefix}{serial:06d}", "status": ManifestStatus.DRAFT})
     _save(ctx, m, "created")
     return Answer(201, m.model_dump(mode="json"), {"Location": f"/api/v1/manifests/{m.manifest_no}"})
+
+
+def _shipper_body(data: Any) -> None:
+    """403 when a shipper's body sets what only the national side or the receiver may set."""
+    refuse_fields(data, NATIONAL_FIELDS, "a shipper")
+    if isinstance(data, dict):
+        for i, item in enumerate(data.get("items") or []):
+            if isinstance(item, dict) and item.get("received_t") is not None:
+                raise Problem(
+                    403,
+                    "authz.field",
+                    "Not allowed for this key",
+                    "该密钥无权执行此操作",
+                    detail=f"a shipper may not set items[{i}].received_t",
+                )
+
+
+async def update_manifest(ctx: Ctx) -> Answer:
+    """``PUT /manifests/{manifest_no}``: the shipper replaces the content of a draft.
+
+    Same body and checks as a create; the national number, status and national fields stay as they
+    are, and neither ``local_ref`` nor the shipper may change. Once submitted, a manifest answers
+    409 ``manifest.not_draft``.
+    """
+    n = ctx.national
+    no = ctx.request.path_params["manifest_no"]
+    current = _load(n, no)
+    ctx.require_scope(current.shipper.uscc, "shipper")
+    data = parse_json(ctx.body)
+    _shipper_body(data)
+    m: Manifest = validate(n, "manifest", data)
+    fixed = []
+    if m.local_ref is not None and m.local_ref != current.local_ref:
+        fixed.append(finding("manifest.field_fixed", "$.local_ref", field="local_ref", value=current.local_ref or "-"))
+    if m.shipper.uscc != current.shipper.uscc:
+        fixed.append(
+            finding("manifest.field_fixed", "$.shipper.uscc", field="shipper.uscc", value=current.shipper.uscc)
+        )
+    if fixed:
+        raise invalid(fixed)
+    if current.status is not ManifestStatus.DRAFT:
+        raise Problem(
+            409,
+            "manifest.not_draft",
+            f"Manifest {no} is {current.status.value}: only a draft can be changed",
+            f"联单 {no} 状态为 {current.status.value}，只有草稿可以修改",
+        )
+    kept = {name: getattr(current, name) for name in NATIONAL_FIELDS}
+    m = m.model_copy(update={**kept, "local_ref": current.local_ref})
+    bad = errors(_business_findings(n, m))
+    if bad:
+        raise invalid(bad)
+    _save(ctx, m, "updated")
+    return Answer(200, m.model_dump(mode="json"))
 
 
 async def get_manifest(ctx: Ctx) -> Answer:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from adapters.bridge import check
+from mocks.local import prov_rest as prov
 
 from .conftest import (
     Control,
@@ -16,6 +18,7 @@ from .conftest import (
     ledger_key,
     ledger_records,
     sample_manifest,
+    track_points,
     write_ledger,
 )
 
@@ -100,3 +103,55 @@ def test_later_snapshots_enqueue_only_the_missing_steps(
     assert len(national) == 1 and national[0]["status"] == "received"
     expected = [(f"manifest:{ref}", f"manifest/{ref}/{s}") for s in ("create", "submit", "dispatch", "receive")]
     assert check(expected, control.journal(), control.aliases()).ok
+
+
+def _save_points(prov_source: ProvSource, m: dict[str, object], n: int) -> None:
+    for p in track_points(m, n):
+        prov_source.system.save("gjxx", prov.render_track(str(m["manifest_no"]), p))
+
+
+def test_track_points_read_before_their_manifest_wait_for_its_dispatch(
+    prov_source: ProvSource, control: Control, make_bridge: MakeBridge
+) -> None:
+    # The fixes are in the window read first; the manifest was saved again a moment later (received), so
+    # the read sees it only next time. Its append must not head the group ahead of the create.
+    ref = "20243205990003"
+    m = sample_manifest(ref, "received")
+    _save_points(prov_source, m, 5)
+    prov_source.tick()
+    bridge = make_bridge(prov_source.adapter())
+    bridge.run(timeout=5.0)
+    assert bridge.outbox.ops() == [] and bridge.outbox.counts()["dead_letters"] == 0
+    prov_source.save_manifest(m)
+    prov_source.tick()
+    bridge.run(timeout=5.0)
+    kinds = [op.kind for op in bridge.outbox.ops()]
+    assert kinds == ["manifest_create", "manifest_submit", "manifest_dispatch", "manifest_tracks", "manifest_receive"]
+    assert {op.state for op in bridge.outbox.ops()} == {"delivered"}
+    national = control.list("/manifests")
+    assert len(national) == 1 and national[0]["status"] == "received"
+    assert len(control.list(f"/manifests/{national[0]['manifest_no']}/tracks")) == 5
+
+
+def test_track_points_read_before_the_dispatch_are_sent_after_it(
+    prov_source: ProvSource, control: Control, make_bridge: MakeBridge
+) -> None:
+    ref = "20243205990004"
+    prov_source.save_manifest(sample_manifest(ref, "submitted"))
+    prov_source.tick()
+    bridge = make_bridge(prov_source.adapter())
+    bridge.run(timeout=5.0)
+    moving = sample_manifest(ref, "in_transit")
+    _save_points(prov_source, moving, 2)  # fixes first, the in-transit version of the manifest later
+    prov_source.tick()
+    bridge.run(timeout=5.0)
+    assert [op.kind for op in bridge.outbox.ops()] == ["manifest_create", "manifest_submit"]
+    _save_points(prov_source, {**moving, "dispatched_at": moving["dispatched_at"] + timedelta(minutes=2)}, 2)
+    prov_source.save_manifest(moving)
+    prov_source.tick()
+    bridge.run(timeout=5.0)
+    kinds = [op.kind for op in bridge.outbox.ops()]
+    assert kinds == ["manifest_create", "manifest_submit", "manifest_dispatch", "manifest_tracks"]
+    assert {op.state for op in bridge.outbox.ops()} == {"delivered"} and bridge.outbox.counts()["dead_letters"] == 0
+    no = control.list("/manifests")[0]["manifest_no"]
+    assert len(control.list(f"/manifests/{no}/tracks")) == 4

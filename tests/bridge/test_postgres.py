@@ -25,7 +25,7 @@ from .conftest import APP_KEY, SECRET, Control, csv_adapter, expected_ledger, le
 
 DSN = os.environ.get("HAZLINK_TEST_PG", "")
 pytestmark = pytest.mark.skipif(not DSN, reason="HAZLINK_TEST_PG is not set (a PostgreSQL DSN)")
-_TABLES = "ops, bookmarks, dead, manifest_plan, manifest_numbers, counters"
+_TABLES = "ops, bookmarks, dead, manifest_plan, manifest_content, manifest_numbers, manifest_points, counters"
 
 
 @pytest.fixture

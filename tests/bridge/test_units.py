@@ -143,3 +143,15 @@ def test_checker_classifies_lost_duplicated_unexpected_reordered() -> None:
     assert verdict.unexpected == ["ledger-records/U/generate/B9"]
     assert verdict.reordered == ["ledger-records/U/generate/B2"]
     assert json.dumps(verdict.counts())
+
+
+def test_checker_counts_a_draft_update_as_a_manifest_event() -> None:
+    def entry(action: str) -> dict[str, object]:
+        return {"status": 200, "replayed": False, "records": [{"resource": "manifests", "key": "N1", "action": action}]}
+
+    journal = [entry("created"), entry("updated"), entry("submit")]
+    steps = ("create", "update", "submit")
+    verdict = check([("manifest:L1", f"manifest/L1/{s}") for s in steps], journal, {"N1": "L1"})
+    assert verdict.ok and verdict.observed == 3
+    late = check([("manifest:L1", f"manifest/L1/{s}") for s in ("create", "submit", "update")], journal, {"N1": "L1"})
+    assert late.reordered == ["manifest/L1/update"]

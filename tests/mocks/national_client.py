@@ -16,7 +16,7 @@ _keys = itertools.count(1)
 
 
 class Caller:
-    """Sends signed requests as one app key; every POST gets a fresh Idempotency-Key unless one is given."""
+    """Sends signed requests as one app key; every POST and PUT gets a fresh Idempotency-Key unless one is given."""
 
     def __init__(self, client: httpx.Client, app_key: str, secret: str) -> None:
         self.client = client
@@ -62,7 +62,7 @@ class Caller:
             nonce=nonce,
         )
         h["content-type"] = "application/json"
-        if method == "POST":
+        if method in ("POST", "PUT"):
             h["Idempotency-Key"] = idem if idem is not None else f"test-{next(_keys)}"
         h.update(headers or {})
         dropped = {d.lower() for d in drop}
@@ -77,3 +77,7 @@ class Caller:
     def post(self, path: str, body: Any = None, **kw: Any) -> httpx.Response:
         """A signed POST with a fresh Idempotency-Key."""
         return self.request("POST", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> httpx.Response:
+        """A signed PUT with a fresh Idempotency-Key."""
+        return self.request("PUT", path, body, **kw)
