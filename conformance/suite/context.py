@@ -2,7 +2,7 @@
 
 Expected events are named as the national journal lets them be observed:
 ``labels/{label_id}``, ``ledger-records/{unit}/{kind}/{batch}`` (a correction adds ``@update1``...),
-``manifest/{local ref}/{create|submit|dispatch|receive|reject|cancel}``,
+``manifest/{local ref}/{create|update1…|submit|dispatch|receive|reject|cancel}``,
 ``operation-records/{licence}/{record id}``, ``operation-reports/{licence}/{type}/{period}``. Times are
 business-clock epoch seconds (the mock's clock, which an in-process SUT shares).
 """
@@ -18,7 +18,7 @@ from .profiles import Profile
 __all__ = ["Context", "Expectation", "Observed", "OutageWindow", "observe"]
 
 _MANIFEST_ACTIONS = {"created": "create", "submit": "submit", "dispatch": "dispatch", "receive": "receive"}
-_MANIFEST_ACTIONS |= {"reject": "reject", "cancel": "cancel"}
+_MANIFEST_ACTIONS |= {"reject": "reject", "cancel": "cancel", "updated": "update"}
 
 
 @dataclass
@@ -122,6 +122,9 @@ def observe(
                 name = f"{resource}/{key}"
             elif resource == "manifests" and action in _MANIFEST_ACTIONS:
                 name = f"manifest/{aliases.get(key, key)}/{_MANIFEST_ACTIONS[action]}"
+                if action == "updated":  # each edit of a draft is its own effect: update1, update2, ...
+                    updates[name] = updates.get(name, 0) + 1
+                    name = f"{name}{updates[name]}"
             elif resource == "tracks" and action.startswith("appended:"):
                 appends.setdefault(aliases.get(key, key), []).append((done, int(action.split(":", 1)[1])))
             if name is not None:

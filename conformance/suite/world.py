@@ -180,7 +180,9 @@ class World:
         entry = editions()[0].entries[waste_code]
         form, packaging, per, method, _v = WASTES[waste_code]
         self.serial += 1
-        n, ymd, count = self.serial % 1000, f"{now:%Y%m%d}", self.rng.randint(1, 4)
+        # The serial is not wrapped: HJ 1259's batch code allows 1-8 digits, and a wrapped one would repeat a
+        # natural key once a run holds more than 999 flows in a day.
+        n, ymd, count = self.serial, f"{now:%Y%m%d}", self.rng.randint(1, 4)
         common = {
             "unit_uscc": SHIPPER,
             "waste_name": entry.description[:40].rstrip("，、,"),

@@ -16,7 +16,7 @@ from ..registry import CHECKS, Judgement
 __all__: list[str] = []
 
 _ACTION_PATH = re.compile(r"^/api/v1/manifests/[^/]+/(submit|dispatch|receive|reject|cancel|tracks)$")
-_ORDER = {"create": 0, "submit": 1, "dispatch": 2, "receive": 3, "reject": 3, "cancel": 2}
+_ORDER = {"create": 0, "update": 0, "submit": 1, "dispatch": 2, "receive": 3, "reject": 3, "cancel": 2}
 
 
 def _aligned(resource: str, truth: dict[str, Any], national: dict[str, Any]) -> dict[str, Any]:
@@ -169,7 +169,7 @@ def lifecycle_order(ctx: Context) -> Judgement:
             _, ref, action = o.event.split("/")
             applied.setdefault(ref, []).append(action)
     for ref, actions in applied.items():
-        ranks = [_ORDER[a] for a in actions]
+        ranks = [_ORDER[a.rstrip("0123456789")] for a in actions]
         if ranks != sorted(ranks):
             findings.append(
                 Evidence(
