@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from adapters.translate import Accepted, Translator
-from contracts import CONTRACT_VERSION
-from contracts.codelists import editions
 from mappings import load_profile
 from mocks.local import TZ
 from mocks.national import MockConfig, SeedIn, create_app, demo_seed, load
@@ -32,9 +30,9 @@ from mocks.national.server import running
 from .context import Context, Expectation, observe
 from .driver import Session
 from .judge import judge
-from .model import Identity, Waiver
+from .model import Waiver
 from .profiles import PROFILES, Profile
-from .runner import SUITE_KEY, SUITE_VERSION, RunArtifacts, _collect, _National
+from .runner import SUITE_KEY, RunArtifacts, _collect, _National, make_identity
 from .scenario import Scenario
 
 __all__ = ["ObservedTruth", "certify_observed", "truth_from_export"]
@@ -174,18 +172,7 @@ def certify_observed(
         event_failures=[],
         track_appends=appends,
     )
-    identity = Identity(
-        run_id=run_id,
-        suite_version=SUITE_VERSION,
-        contract_version=CONTRACT_VERSION,
-        code_lists={"catalogue": editions()[0].edition, "regions": "GB/T 2260-2023"},
-        sut_name=sut_name,
-        sut_version=mapping,
-        profile=prof.name,
-        mode="observe",
-        seed=0,
-        started_at=started,
-    )
+    identity = make_identity(run_id, sut_name, mapping, prof, "observe", 0, started)
     whole = Scenario.model_validate(
         {
             "name": "observed",

@@ -213,21 +213,28 @@ def certify(driver: Driver, options: RunOptions | None = None) -> RunArtifacts:
         driver_answers=player.answers,
         track_appends=appends,
     )
-    identity = Identity(
+    identity = make_identity(run_id, info.name, info.version, profile, opts.mode, opts.seed, started)
+    result, diffs = judge(ctx, identity, scenarios, durations, opts.waivers, opts.checks)
+    result.identity.finished_at = datetime.now(TZ)
+    return RunArtifacts(result=result, journal=nat.journal, diffs=diffs, context=ctx)
+
+
+def make_identity(
+    run_id: str, sut_name: str, sut_version: str, profile: Profile, mode: str, seed: int, started: datetime
+) -> Identity:
+    """What makes a run reproducible: the versions of the suite, the contract and its code lists, and the SUT."""
+    return Identity(
         run_id=run_id,
         suite_version=SUITE_VERSION,
         contract_version=CONTRACT_VERSION,
         code_lists={"catalogue": editions()[0].edition, "regions": "GB/T 2260-2023"},
-        sut_name=info.name,
-        sut_version=info.version,
+        sut_name=sut_name,
+        sut_version=sut_version,
         profile=profile.name,
-        mode=opts.mode,
-        seed=opts.seed,
+        mode=mode,
+        seed=seed,
         started_at=started,
     )
-    result, diffs = judge(ctx, identity, scenarios, durations, opts.waivers, opts.checks)
-    result.identity.finished_at = datetime.now(TZ)
-    return RunArtifacts(result=result, journal=nat.journal, diffs=diffs, context=ctx)
 
 
 def _missing(nat: _National, player: Player, sut_key: str) -> int:
