@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from . import api
@@ -39,6 +39,15 @@ _ERRORS = {
     422: ("Unprocessable", "The body breaks the contract; findings say where"),
     429: ("TooManyRequests", "Rate limit; retry after the Retry-After header"),
 }
+
+
+class OperationReportPage(BaseModel):
+    """One page of filed operation reports."""
+
+    next_cursor: str | None = Field(default=None, description="Pass as cursor to get the next page; null at the end")
+    items: list[OperationReport]
+
+
 _MODELS: list[type[BaseModel]] = [
     Unit,
     License,
@@ -66,6 +75,7 @@ _MODELS: list[type[BaseModel]] = [
     api.LedgerRecordPage,
     api.OperationRecordPage,
     api.TrackPointPage,
+    OperationReportPage,
 ]
 
 
@@ -237,7 +247,13 @@ def _paths() -> dict[str, Any]:
                 (201, api.ReportAccepted),
                 _WRITE,
                 body=(OperationReport, _samples("operation-reports.ndjson")[0]),
-            )
+            ),
+            "get": _op(
+                "List filed operation reports",
+                (200, OperationReportPage),
+                _READ,
+                params=[_UNIT, _SINCE, *_PAGING],
+            ),
         },
         f"{PREFIX}/digests": {
             "get": _op(

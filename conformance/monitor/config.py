@@ -7,6 +7,7 @@
     source = "exports/"
     settings = { settle_seconds = 0 }
     # files = { ledger-records = "ledger.ndjson" }  # ... or NDJSON exports by resource (a file side)
+    # files = { manifests = "manifests.ndjson", tracks = "tracks.ndjson" }  # tracks: TrackBatch lines
 
     [national]
     base_url = "http://127.0.0.1:8900"
@@ -41,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 __all__ = [
     "RESOURCES",
+    "TRACKS",
     "AlertsConfig",
     "ConfigError",
     "LocalConfig",
@@ -53,6 +55,9 @@ __all__ = [
 
 RESOURCES = ("labels", "ledger-records", "manifests", "operation-records")
 """Resources the monitor can reconcile, named as the national API names them."""
+
+TRACKS = "tracks"
+"""The ``files`` key of the manifests' local tracks (NDJSON ``TrackBatch`` lines, ``manifest_no`` = local ref)."""
 
 
 class ConfigError(ValueError):
@@ -78,9 +83,10 @@ class LocalConfig(_Section):
             raise ValueError("give either profile (with source) or files, not both and not neither")
         if self.profile and not self.source:
             raise ValueError("source is required with profile")
-        unknown = [r for r in self.files if r not in RESOURCES]
+        unknown = [r for r in self.files if r not in (*RESOURCES, TRACKS)]
         if unknown:
-            raise ValueError(f"files: unknown resource(s) {', '.join(unknown)}; known: {', '.join(RESOURCES)}")
+            known = ", ".join((*RESOURCES, TRACKS))
+            raise ValueError(f"files: unknown resource(s) {', '.join(unknown)}; known: {known}")
         return self
 
 

@@ -27,15 +27,18 @@ __all__ = ["CHINA", "Cycle", "Engine", "as_dict", "run_cycle"]
 
 CHINA = timezone(timedelta(hours=8))
 Reconcile = Callable[..., Any]
-OverdueFn = Callable[[Any, Any, Sequence[str], datetime], Sequence[Any]]
+OverdueFn = Callable[..., Sequence[Any]]
+"""``overdue(local, report, resources, now, national=…)``: the cycle's overdue items."""
 
 
 @dataclass
 class Engine:
-    """What a cycle calls: ``reconcile(local, national, resources, limit=…)``, ``overdue(local, report, resources, now)``."""
+    """What a cycle calls: ``reconcile(local, national, resources, limit=…)``, ``overdue(local, report, resources, now, national=…)``."""
 
     reconcile: Reconcile
     overdue: OverdueFn | None = None
+    tracks: Callable[[Any, Any, Any], int] | None = None
+    """``tracks(local, national, report)``: adds the manifests' track differences to the report."""
 
 
 @dataclass
@@ -179,10 +182,16 @@ def run_cycle(
     resources = list(config.monitor.resources)
     counted_local, counted_national = CountingSide(local), CountingSide(national)
     report = engine.reconcile(counted_local, counted_national, resources, limit=config.monitor.limit)
+    if engine.tracks is not None and "manifests" in resources:
+        engine.tracks(counted_local, counted_national, report)
     n_local, n_national = counted_local.counts(), counted_national.counts()
     counts = {k: (n_local.get(k, 0), n_national.get(k, 0)) for k in set(n_local) | set(n_national)}
     samples, pending = _lag(report.differences, history, started)
-    overdue_items = list(engine.overdue(counted_local, report, resources, started)) if engine.overdue else []
+    overdue_items = (
+        list(engine.overdue(counted_local, report, resources, started, national=counted_national))
+        if engine.overdue
+        else []
+    )
     overdue_per: dict[tuple[str, str], int] = defaultdict(int)
     for item in overdue_items:
         overdue_per[(getattr(item, "unit", None) or "?", item.resource)] += 1

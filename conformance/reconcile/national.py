@@ -3,6 +3,8 @@
 - digests: ``GET /api/v1/digests?resource=&unit=&date=`` per bucket;
 - records: the list endpoints (``GET /api/v1/ledger-records?unit=&cursor=&limit=``, likewise for
   manifests and operation records), one unit at a time, keeping the wanted buckets' records;
+- outside reconciliation: the filed operation reports (``GET /api/v1/operation-reports``, for the
+  timeliness rules) and a manifest's track (``GET /api/v1/manifests/{no}/tracks``);
 - national-only buckets: asked with no bucket list, the side pages through the listing (every unit in
   the key's scope, or only ``units`` when given) to find which buckets exist, then asks their digests.
   With ``discover=False`` it answers only for the buckets it is asked about, so buckets held only
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -68,6 +71,9 @@ class NationalApiSide:
         path = spec_of(resource).list_path
         if path is None:
             raise UnsupportedResource(f"the national API has no listing of {resource}")
+        return self._pages(path, unit)
+
+    def _pages(self, path: str, unit: str | None) -> Iterator[Record]:
         cursor: str | None = None
         while True:
             params = {"limit": str(self.page_size)}
@@ -110,6 +116,15 @@ class NationalApiSide:
             body = self._get("/digests", {"resource": resource, "unit": unit, "date": day})
             bucket = Bucket(resource=resource, unit=unit, day=date.fromisoformat(day))
             yield BucketDigest(bucket=bucket, count=int(body["count"]), sha256=str(body["sha256"]))
+
+    def operation_reports(self) -> Iterator[Record]:
+        """The filed monthly and annual operation reports (``GET /operation-reports``), of ``units`` when given."""
+        for unit in self.units if self.units is not None else [None]:
+            yield from self._pages("/operation-reports", unit)
+
+    def track(self, manifest_no: str) -> list[Record]:
+        """The track points of one national manifest (``GET /manifests/{no}/tracks``), in recorded order."""
+        return list(self._pages(f"/manifests/{quote(manifest_no, safe='')}/tracks", None))
 
     def records(self, resource: str, buckets: Iterable[Bucket]) -> Iterator[Record]:
         """Records of these buckets in natural-key order, listed one unit at a time."""

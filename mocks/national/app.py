@@ -309,7 +309,7 @@ def create_app(
         ),
         path("/manifests/{manifest_no}/{action}", POST=manifests.manifest_action),
         path("/operation-records", LIST, POST=operations.book_record, GET=operations.list_records),
-        path("/operation-reports", POST=operations.file_report),
+        path("/operation-reports", LIST, POST=operations.file_report, GET=operations.list_reports),
         path("/digests", ("resource", "unit", "date"), GET=ref.digest),
         Route("/openapi.json", _openapi, methods=["GET"]),
     ]

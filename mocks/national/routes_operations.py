@@ -66,6 +66,19 @@ async def list_records(ctx: Ctx) -> Answer:
     return Answer(200, raw_page(bodies, rows[-1].seq if rows else None, len(rows) == limit))
 
 
+async def list_reports(ctx: Ctx) -> Answer:
+    """``GET /operation-reports?unit=&updated_since=&cursor=&limit=``: the filed monthly and annual reports."""
+    after, limit = paging(ctx.request)
+    unit = query_unit(ctx.request)
+    if unit:
+        ctx.require_scope(unit, "unit")
+    rows = ctx.national.store.list_records(
+        REPORTS, after_seq=after, limit=limit, unit=unit, updated_since=query_time(ctx.request, "updated_since")
+    )
+    bodies = [r.body for r in rows if unit or ctx.in_scope(r.unit)]
+    return Answer(200, raw_page(bodies, rows[-1].seq if rows else None, len(rows) == limit))
+
+
 async def file_report(ctx: Ctx) -> Answer:
     """``POST /operation-reports``: checked against the booked records of its licence and period."""
     n = ctx.national
