@@ -162,6 +162,13 @@ class ReportAccepted(BaseModel):
     findings: list[FindingOut] = Field(default_factory=list)
 
 
+LISTED_WRITE_TIME = "updated_at"
+"""The field each item of a record listing carries besides the record: the national write time.
+
+Not part of the record (the contract models forbid it); drop it before validating an item as one.
+"""
+
+
 class _Page(BaseModel):
     next_cursor: str | None = Field(default=None, description="Pass as cursor to get the next page; null at the end")
 

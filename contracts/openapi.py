@@ -6,6 +6,7 @@ test fails when the stored copy is stale. Regenerate with ``hazlink contract ope
 
 from __future__ import annotations
 
+import copy
 import json
 from importlib import resources
 from pathlib import Path
@@ -278,9 +279,56 @@ def _paths() -> dict[str, Any]:
     }
 
 
+_LISTED_PAGES = ("LedgerRecordPage", "ManifestPage", "OperationRecordPage", "OperationReportPage")
+"""Pages whose items carry the national write time besides the record (see ``api.LISTED_WRITE_TIME``)."""
+
+
+def _listed(schemas: dict[str, Any]) -> None:
+    """Point the items of the record listings at ``<Model>Listed``: the contract model plus ``updated_at``.
+
+    The contract models forbid extra fields, so the item schema is a copy of the model's schema with one
+    more optional, read-only property; the models themselves stay as they are.
+    """
+    prefix = "#/components/schemas/"
+
+    def relink(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: relink(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [relink(v) for v in node]
+        if isinstance(node, str) and node.startswith(prefix):
+            name = node[len(prefix) :]
+            listed = f"{name}Listed"
+            if listed not in schemas:
+                schema = copy.deepcopy(schemas[name])
+                schema["title"] = listed
+                schema["description"] = (
+                    f"A {name} as the list endpoints give it: the record plus {api.LISTED_WRITE_TIME}, "
+                    "the time the national system last wrote it."
+                )
+                schema["properties"][api.LISTED_WRITE_TIME] = {
+                    "type": "string",
+                    "format": "date-time",
+                    "readOnly": True,
+                    "description": "When the national system last wrote the record (RFC 3339 with offset)",
+                    "title": "Updated At",
+                }
+                schemas[listed] = schema
+            return prefix + listed
+        return node
+
+    for page in _LISTED_PAGES:
+        items = schemas[page]["properties"]["items"]
+        items["items"] = relink(items["items"])
+    ordered = dict(sorted(schemas.items()))
+    schemas.clear()
+    schemas.update(ordered)
+
+
 def build_openapi() -> dict[str, Any]:
     """The OpenAPI 3.1 document of contract ``CONTRACT_VERSION``."""
     _, schemas = models_json_schema([(m, "validation") for m in _MODELS], ref_template="#/components/schemas/{model}")
+    _listed(schemas["$defs"])
     problem = {"application/problem+json": {"schema": _ref(api.Problem)}}
     responses: dict[str, Any] = {}
     for name, text in _ERRORS.values():

@@ -10,10 +10,13 @@
   With ``discover=False`` it answers only for the buckets it is asked about, so buckets held only
   nationally go unseen; reconciliation then reports completeness of the local side only.
 
-Limitations of the binding: the listings do not carry the national write time, so national records
-have no ``updated_at`` and stale copies show as mismatches; labels have no listing, so their digests
-can be compared but their records cannot be read (``records("labels", ...)`` raises
-:class:`UnsupportedResource`).
+Each listed item carries ``updated_at``, the time the national system last wrote it (RFC 3339 with
+offset); the side keeps it as the record's write time (``WRITE_TIME``), so a local copy changed after
+it shows as ``stale`` rather than as a plain mismatch. It is not a contract field and is stripped before
+digests and comparison.
+
+Limitation of the binding: labels have no listing, so their digests can be compared but their records
+cannot be read (``records("labels", ...)`` raises :class:`UnsupportedResource`).
 """
 
 from __future__ import annotations

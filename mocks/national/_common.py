@@ -19,10 +19,10 @@ from contracts.findings import finding
 
 from ._problems import Problem, forbidden, invalid
 from .auth import Credential, RateLimiter
-from .config import MockClock, MockConfig
+from .config import CHINA, MockClock, MockConfig
 from .faults import FaultPlan
 from .journal import Entry
-from .store import Store, decode_cursor, encode_cursor
+from .store import Store, StoredRecord, decode_cursor, encode_cursor
 
 JSON = dict[str, Any]
 
@@ -160,6 +160,16 @@ def raw_page(bodies: list[str], last_seq: int | None, full: bool) -> Raw:
     """A page of stored bodies; a full page carries a cursor to the next one."""
     cursor = encode_cursor(last_seq) if full and last_seq is not None else None
     return Raw('{"items":[' + ",".join(bodies) + '],"next_cursor":' + json.dumps(cursor) + "}")
+
+
+def listed(record: StoredRecord) -> str:
+    """A stored body as a list item: the canonical record plus ``updated_at``, the national write time.
+
+    The time is the mock's business clock when the record was last written (stored as UTC text by
+    :func:`stamp`), given as RFC 3339 with the China offset. Contract bodies never carry the field.
+    """
+    written = datetime.fromisoformat(record.updated_at).astimezone(CHINA).isoformat(timespec="microseconds")
+    return record.body[:-1] + ',"updated_at":' + json.dumps(written) + "}"
 
 
 def query_time(request: Request, name: str) -> str | None:

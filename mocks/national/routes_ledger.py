@@ -17,6 +17,7 @@ from ._common import (
     Ctx,
     National,
     errors,
+    listed,
     paging,
     parse_json,
     query_choice,
@@ -155,5 +156,5 @@ async def list_ledger(ctx: Ctx) -> Answer:
         kind=query_choice(ctx.request, "kind", tuple(k.value for k in LedgerKind)),
         updated_since=query_time(ctx.request, "updated_since"),
     )
-    bodies = [r.body for r in rows if unit or ctx.in_scope(r.unit)]
+    bodies = [listed(r) for r in rows if unit or ctx.in_scope(r.unit)]
     return Answer(200, raw_page(bodies, rows[-1].seq if rows else None, len(rows) == limit))

@@ -20,6 +20,7 @@ from ._common import (
     National,
     Raw,
     errors,
+    listed,
     paging,
     parse_json,
     query_time,
@@ -413,7 +414,7 @@ async def list_manifests(ctx: Ctx) -> Answer:
     rows = ctx.national.store.list_records(
         RESOURCE, after_seq=after, limit=limit, unit=unit, updated_since=query_time(ctx.request, "updated_since")
     )
-    bodies = [r.body for r in rows if unit or any(ctx.in_scope(p) for p in r.parties)]
+    bodies = [listed(r) for r in rows if unit or any(ctx.in_scope(p) for p in r.parties)]
     return Answer(200, raw_page(bodies, rows[-1].seq if rows else None, len(rows) == limit))
 
 

@@ -6,7 +6,7 @@ from contracts import License, OperationRecord, OperationReport
 from contracts.findings import finding
 from contracts.rules import check_report
 
-from ._common import Answer, Ctx, errors, paging, parse_json, query_time, query_unit, raw_page, stamp, validate
+from ._common import Answer, Ctx, errors, listed, paging, parse_json, query_time, query_unit, raw_page, stamp, validate
 from ._problems import forbidden, invalid
 from .config import CHINA
 
@@ -62,7 +62,7 @@ async def list_records(ctx: Ctx) -> Answer:
     rows = ctx.national.store.list_records(
         RECORDS, after_seq=after, limit=limit, unit=unit, updated_since=query_time(ctx.request, "updated_since")
     )
-    bodies = [r.body for r in rows if unit or ctx.in_scope(r.unit)]
+    bodies = [listed(r) for r in rows if unit or ctx.in_scope(r.unit)]
     return Answer(200, raw_page(bodies, rows[-1].seq if rows else None, len(rows) == limit))
 
 
@@ -75,7 +75,7 @@ async def list_reports(ctx: Ctx) -> Answer:
     rows = ctx.national.store.list_records(
         REPORTS, after_seq=after, limit=limit, unit=unit, updated_since=query_time(ctx.request, "updated_since")
     )
-    bodies = [r.body for r in rows if unit or ctx.in_scope(r.unit)]
+    bodies = [listed(r) for r in rows if unit or ctx.in_scope(r.unit)]
     return Answer(200, raw_page(bodies, rows[-1].seq if rows else None, len(rows) == limit))
 
 

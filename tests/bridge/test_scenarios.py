@@ -58,7 +58,7 @@ def _version(ref: str, status: str, v: int) -> dict[str, Any]:
 
 def _same_content(national: dict[str, Any], local: dict[str, Any], ref: str) -> None:
     """The national copy equals the local record field by field (numbering and local reference aside)."""
-    nat = Manifest.model_validate(national)
+    nat = Manifest.model_validate({k: v for k, v in national.items() if k != "updated_at"})  # listed: + write time
     loc = Manifest.model_validate({k: v for k, v in local.items() if not k.startswith("_")})
     for name in Manifest.model_fields:
         if name not in ("manifest_no", "local_ref"):

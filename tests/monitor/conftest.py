@@ -3,7 +3,8 @@
 The local side holds 16 generated ledger records of two units (8 each) plus one duplicate; the
 national side gets, through its signed API, every record but one (``missing_national``), one with a
 changed quantity (``mismatch``) and one the local side lacks (``missing_local``). All differences are
-in unit A; unit B reconciles exactly.
+in unit A; unit B reconciles exactly. Each record is delivered an hour after it occurred, by the mock's
+business clock, so the national write times the listings give are on time.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from conformance.reconcile.resources import spec_of
 from contracts.signing import SigningAuth
 from mocks.local import Generator
 from mocks.national import MockConfig, SeedIn, create_app, demo_seed, load
+from mocks.national.config import MockClock
 from mocks.national.seed import CredentialIn
 from mocks.national.server import running
 from mocks.national.testing import AppSwitch, serving_switch
@@ -37,6 +39,7 @@ from mocks.national.testing import AppSwitch, serving_switch
 APP_KEY, SECRET = "monitor", "secret-monitor-0001"
 NOW = datetime(2024, 12, 2, 10, 0, tzinfo=CHINA)
 LEDGER = "ledger-records"
+DELIVERY = timedelta(hours=1)
 
 
 @dataclass
@@ -52,18 +55,29 @@ class Seeded:
     missing_local: dict[str, Any]
     duplicate: dict[str, Any]
     expected: set[tuple[str, str]] = field(default_factory=set)
+    clock: MockClock | None = None
+    """The mock's business clock: each record is written nationally at ``DELIVERY`` after it occurred."""
 
     def post(self, records: list[dict[str, Any]]) -> None:
-        """Deliver ledger records to the national side."""
-        with httpx.Client(base_url=self.url, timeout=10) as http:
-            answer = http.post(
-                "/api/v1/ledger-records",
-                json={"records": records},
-                auth=SigningAuth(APP_KEY, SECRET),
-                headers={"Idempotency-Key": str(uuid.uuid4())},
-            )
-        assert answer.status_code == 200, answer.text
-        assert all(r["outcome"] in ("accepted", "duplicate") for r in answer.json()["results"]), answer.text
+        """Deliver ledger records to the national side, one at a time, each ``DELIVERY`` after it occurred."""
+        saved = (self.clock.offset, self.clock.frozen) if self.clock is not None else None
+        try:
+            with httpx.Client(base_url=self.url, timeout=10) as http:
+                for rec in records:
+                    if self.clock is not None:
+                        self.clock.set(datetime.fromisoformat(rec["occurred_at"]) + DELIVERY, freeze=True)
+                    answer = http.post(
+                        "/api/v1/ledger-records",
+                        json={"records": [rec]},
+                        auth=SigningAuth(APP_KEY, SECRET),
+                        headers={"Idempotency-Key": str(uuid.uuid4())},
+                    )
+                    assert answer.status_code == 200, answer.text
+                    outcomes = [r["outcome"] for r in answer.json()["results"]]
+                    assert all(o in ("accepted", "duplicate") for o in outcomes), answer.text
+        finally:
+            if self.clock is not None and saved is not None:  # back to the clock the test had
+                self.clock.offset, self.clock.frozen = saved
 
 
 def key(rec: dict[str, Any]) -> str:
@@ -100,6 +114,7 @@ def seeded(_served: tuple[AppSwitch, str]) -> Iterator[Seeded]:
     seeded = Seeded(
         url, [*local, copy.deepcopy(duplicate)], unit_a, unit_b, missing_national, mismatched, extra, duplicate
     )
+    seeded.clock = app.state.national.clock
     seeded.expected = {
         ("missing_national", key(missing_national)),
         ("mismatch", key(mismatched)),
