@@ -49,6 +49,13 @@ class OperationReportPage(BaseModel):
     items: list[OperationReport]
 
 
+class LabelPage(BaseModel):
+    """One page of issued labels."""
+
+    next_cursor: str | None = Field(default=None, description="Pass as cursor to get the next page; null at the end")
+    items: list[Label]
+
+
 _MODELS: list[type[BaseModel]] = [
     Unit,
     License,
@@ -77,6 +84,7 @@ _MODELS: list[type[BaseModel]] = [
     api.OperationRecordPage,
     api.TrackPointPage,
     OperationReportPage,
+    LabelPage,
 ]
 
 
@@ -180,7 +188,13 @@ def _paths() -> dict[str, Any]:
             "get": _op("A cross-province approval", (200, TransferApproval), _READ, params=[_path_param("number")])
         },
         f"{PREFIX}/labels": {
-            "post": _op("Issue a label code and QR payload", (201, Label), _WRITE, body=(LabelRequest, label_req))
+            "post": _op("Issue a label code and QR payload", (201, Label), _WRITE, body=(LabelRequest, label_req)),
+            "get": _op(
+                "List issued labels (unit: the producer)",
+                (200, LabelPage),
+                _READ,
+                params=[_UNIT, _SINCE, *_PAGING],
+            ),
         },
         f"{PREFIX}/labels/{{label_id}}": {
             "get": _op("A label", (200, Label), _READ, params=[_path_param("label_id", r"^[0-9A-Z]{37}$")])
@@ -279,7 +293,7 @@ def _paths() -> dict[str, Any]:
     }
 
 
-_LISTED_PAGES = ("LedgerRecordPage", "ManifestPage", "OperationRecordPage", "OperationReportPage")
+_LISTED_PAGES = ("LabelPage", "LedgerRecordPage", "ManifestPage", "OperationRecordPage", "OperationReportPage")
 """Pages whose items carry the national write time besides the record (see ``api.LISTED_WRITE_TIME``)."""
 
 

@@ -2,7 +2,8 @@
 
 - digests: ``GET /api/v1/digests?resource=&unit=&date=`` per bucket;
 - records: the list endpoints (``GET /api/v1/ledger-records?unit=&cursor=&limit=``, likewise for
-  manifests and operation records), one unit at a time, keeping the wanted buckets' records;
+  labels, manifests and operation records), one unit at a time, keeping the wanted buckets' records
+  (labels are listed by producer, ``unit`` being the producer's credit code);
 - outside reconciliation: the filed operation reports (``GET /api/v1/operation-reports``, for the
   timeliness rules) and a manifest's track (``GET /api/v1/manifests/{no}/tracks``);
 - national-only buckets: asked with no bucket list, the side pages through the listing (every unit in
@@ -15,8 +16,9 @@ offset); the side keeps it as the record's write time (``WRITE_TIME``), so a loc
 it shows as ``stale`` rather than as a plain mismatch. It is not a contract field and is stripped before
 digests and comparison.
 
-Limitation of the binding: labels have no listing, so their digests can be compared but their records
-cannot be read (``records("labels", ...)`` raises :class:`UnsupportedResource`).
+A resource whose spec names no listing (``list_path`` None) can have its digests compared but not its
+records read: ``records`` raises :class:`UnsupportedResource` and discovery skips it. Every reconciled
+resource, labels included (``GET /api/v1/labels``), has a listing now.
 """
 
 from __future__ import annotations

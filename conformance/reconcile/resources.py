@@ -107,7 +107,7 @@ SPECS: Mapping[str, ResourceSpec] = {
         unit=lambda r: str(r["producer_uscc"]),
         day=lambda r: _day(r["produced_date"]),
         adapter=TypeAdapter(Label),
-        list_path=None,  # the national API has no label listing: digests and single reads only
+        list_path="/labels",
         server_fields=frozenset({"issued_at"}),
     ),
     "ledger-records": ResourceSpec(

@@ -296,7 +296,7 @@ def create_app(
         path("/units/{uscc}", GET=ref.reference("unit", "uscc")),
         path("/licenses/{number}", GET=ref.reference("license", "number")),
         path("/transfer-approvals/{number}", GET=ref.reference("approval", "number")),
-        path("/labels", POST=labels.issue_label),
+        path("/labels", LIST, POST=labels.issue_label, GET=labels.list_labels),
         path("/labels/{label_id}", GET=labels.get_label),
         path("/ledger-records", (*LIST, "kind"), POST=ledger.submit_batch, GET=ledger.list_ledger),
         path("/manifests", LIST, POST=manifests.create_manifest, GET=manifests.list_manifests),

@@ -8,7 +8,21 @@ from contracts import Label
 from contracts.identifiers import check_uscc, check_waste
 from contracts.label import LabelRequest
 
-from ._common import Answer, Ctx, Raw, errors, parse_json, refuse_fields, stamp, validate_body
+from ._common import (
+    Answer,
+    Ctx,
+    Raw,
+    errors,
+    listed,
+    paging,
+    parse_json,
+    query_time,
+    query_unit,
+    raw_page,
+    refuse_fields,
+    stamp,
+    validate_body,
+)
 from ._problems import Problem, invalid, not_found
 
 _REQUEST = TypeAdapter(LabelRequest)
@@ -71,3 +85,16 @@ async def get_label(ctx: Ctx) -> Answer:
         raise not_found("label", label_id)
     ctx.require_scope(rec.unit, "producer")
     return Answer(200, Raw(rec.body))
+
+
+async def list_labels(ctx: Ctx) -> Answer:
+    """``GET /labels?unit=&updated_since=&cursor=&limit=``: the issued labels; ``unit`` is the producer."""
+    after, limit = paging(ctx.request)
+    unit = query_unit(ctx.request)
+    if unit:
+        ctx.require_scope(unit, "producer")
+    rows = ctx.national.store.list_records(
+        "labels", after_seq=after, limit=limit, unit=unit, updated_since=query_time(ctx.request, "updated_since")
+    )
+    bodies = [listed(r) for r in rows if unit or ctx.in_scope(r.unit)]
+    return Answer(200, raw_page(bodies, rows[-1].seq if rows else None, len(rows) == limit))
