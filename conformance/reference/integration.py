@@ -46,6 +46,8 @@ __all__ = ["ReferenceIntegration"]
 
 _LEDGER: TypeAdapter[Any] = TypeAdapter(LedgerRecord)
 VERSION = "2024.1-ref.1"
+SETTLE_S = 1.0
+"""The platform's read window ends this long before now (records of the current second may still change)."""
 
 
 class ReferenceIntegration:
@@ -59,6 +61,9 @@ class ReferenceIntegration:
         self._thread: threading.Thread | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._error: BaseException | None = None
+        self._last_write = 0.0
+        self._last_read = 0.0
+        """When the local stores were last written, and when a read that covered them last started (monotonic)."""
         # The local systems are plain in-memory stores and append-only files: a read must not see a
         # half-written row, so local writes and the bridge's reads take turns.
         self._lock = threading.Lock()
@@ -88,7 +93,7 @@ class ReferenceIntegration:
         self.client: NationalClient = parts.client
         self.stats = Stats()
         rest = ProvRestAdapter(
-            {"token": self.platform.token, "settle_seconds": 1.0}, client=self.platform_http, clock=self.clock
+            {"token": self.platform.token, "settle_seconds": SETTLE_S}, client=self.platform_http, clock=self.clock
         )
         files = EnterpriseCsvAdapter({"folder": str(self.drop), "settle_seconds": 0.0})
         self.readers = [
@@ -111,9 +116,11 @@ class ReferenceIntegration:
         try:
             while not self._stop.is_set():
                 next_read = time.monotonic() + self.interval
+                started = time.monotonic()
                 for reader in self.readers:
                     with self._lock:
                         reader.read_once()
+                self._last_read = started
 
                 def due(at: float = next_read) -> bool:
                     return self._stop.is_set() or time.monotonic() >= at
@@ -143,7 +150,10 @@ class ReferenceIntegration:
             raise RuntimeError(f"the reference bridge stopped: {self._error!r}") from self._error
         counts = self.outbox.counts()
         backlog = counts["pending"] + counts["inflight"]
-        return SutStatus(backlog=backlog, idle=backlog == 0, dead_letters=counts["dead_letters"])
+        # Records written locally but not yet read are backlog too: the platform's read window ends
+        # SETTLE_S before now, so a write counts as read once a read started that long after it.
+        unread = self._last_read < self._last_write + SETTLE_S
+        return SutStatus(backlog=backlog, idle=backlog == 0 and not unread, dead_letters=counts["dead_letters"])
 
     # -- business events --------------------------------------------------------------------------------
     def perform(self, event: Event) -> EventResult:
@@ -157,6 +167,7 @@ class ReferenceIntegration:
             else:
                 with self._lock:
                     result = handler(event.data)
+                    self._last_write = time.monotonic()
         except _Refused as exc:
             return EventResult(correlation_id=event.correlation_id, status="failed", message=str(exc))
         return EventResult(correlation_id=event.correlation_id, status="done", result=result or {})
