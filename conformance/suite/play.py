@@ -62,6 +62,7 @@ class Player:
     events: int = 0
     _label_sets: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _last_ledger: dict[str, Any] | None = None
+    _outage_deadline: float = 0.0
     _serial: int = 0
     _scenario: str = ""
 
@@ -92,6 +93,8 @@ class Player:
         """Perform every step of ``scenario`` in order."""
         self._scenario = scenario.name
         for step in scenario.steps:
+            if self.outages and self.outages[-1].end is None and time.monotonic() > self._outage_deadline:
+                self._restore(Step(restore=True))  # an outage lasts at most its max_s
             getattr(self, "_" + step.verb)(step)
         if self.outages and self.outages[-1].end is None:  # a scenario never leaves the national side down
             self._restore(Step(restore=True))
