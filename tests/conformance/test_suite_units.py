@@ -172,3 +172,40 @@ def test_waiver_files_are_validated(tmp_path: Path) -> None:
     bad.write_text('[[waiver]]\ncheck = "x.y"\nreason = "r"\nexpires = 2027-01-31\n', encoding="utf-8")
     with pytest.raises(WaiverError, match="approver"):
         load_waivers(bad)
+
+
+def test_an_outage_ends_after_its_max_s_even_without_a_restore_step() -> None:
+    import time
+    from datetime import datetime
+    from typing import Any
+
+    from conformance.suite.driver import Event, EventResult
+    from conformance.suite.play import Mock, Player
+    from conformance.suite.scenario import Scenario
+    from conformance.suite.world import World
+    from mocks.local import TZ
+
+    class Done:
+        def perform(self, event: Event) -> EventResult:
+            return EventResult(correlation_id=event.correlation_id, status="done")
+
+    calls: list[tuple[str, str]] = []
+
+    def control(method: str, path: str, body: dict[str, Any] | None) -> None:
+        calls.append((method, path))
+
+    player = Player(Done(), World(), Mock(lambda: datetime.now(TZ), control), settle=lambda: time.sleep(0.1))  # type: ignore[arg-type]
+    scenario = Scenario.model_validate(
+        {
+            "name": "short-outage",
+            "title_zh": "短中断",
+            "title_en": "short outage",
+            "steps": [{"outage": {"max_s": 0.05}}, {"settle": True}, {"ledger": {"kinds": ["generate"]}}],
+        }
+    )
+    player.play(scenario)
+    assert calls == [("POST", "/_mock/faults"), ("DELETE", "/_mock/faults")]
+    window = player.outages[0]
+    assert window.end is not None
+    (ledger,) = player.expectations
+    assert not ledger.during_outage and ledger.at >= window.end
