@@ -120,7 +120,9 @@ async def submit_batch(ctx: Ctx) -> Answer:
             findings = [f.to_dict() for f in bad]
             results.append({"index": i, "outcome": RecordOutcome.REJECTED.value, "key": key, "findings": findings})
             continue
-        valid.append((i, ledger_key(model.unit_uscc, model.kind, model.batch_code), model, model.model_dump_json()))
+        # The serializer directly: what ``model_dump_json()`` does with its defaults, without its argument handling.
+        body = model.__pydantic_serializer__.to_json(model).decode()
+        valid.append((i, f"{model.unit_uscc}/{model.kind}/{model.batch_code}", model, body))
     now = stamp(n.clock.now())
     rows: list[tuple[str, str, tuple[str, ...], str, str, str]] = []
     with n.store.tx() as db:

@@ -77,6 +77,7 @@ class Store:
         # Read on every request, written rarely: cached, and dropped on every write.
         self._credentials: dict[str, Credential] | None = None
         self._provinces: dict[str, str] = {}
+        self._nonce_writes = 0
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -289,15 +290,22 @@ class Store:
 
     # --- nonces
     def remember_nonce(self, app_key: str, nonce: str, now: float, ttl: float) -> bool:
-        """Record a nonce; False when it was seen within ``ttl`` seconds (a replay)."""
-        with self.tx() as db:
-            row = db.execute("SELECT seen_at FROM nonces WHERE app_key = ? AND nonce = ?", (app_key, nonce)).fetchone()
-            if row is not None and now - float(row[0]) < ttl:
-                return False
-            db.execute("INSERT OR REPLACE INTO nonces VALUES(?, ?, ?)", (app_key, nonce, now))
-            if self.next_value(db, "nonce_gc") % 1000 == 0:
-                db.execute("DELETE FROM nonces WHERE seen_at < ?", (now - ttl,))
-        return True
+        """Record a nonce; False when it was seen within ``ttl`` seconds (a replay).
+
+        One statement on the hot path: the row is inserted, or refreshed when the earlier use is older
+        than ``ttl``; RETURNING yields nothing exactly when the nonce is a replay.
+        """
+        with self.lock:
+            row = self.db.execute(
+                "INSERT INTO nonces(app_key, nonce, seen_at) VALUES(?, ?, ?) ON CONFLICT(app_key, nonce) "
+                "DO UPDATE SET seen_at = excluded.seen_at WHERE excluded.seen_at - nonces.seen_at >= ? "
+                "RETURNING seen_at",
+                (app_key, nonce, now, ttl),
+            ).fetchone()
+            self._nonce_writes += 1
+            if self._nonce_writes % 1000 == 0:
+                self.db.execute("DELETE FROM nonces WHERE seen_at < ?", (now - ttl,))
+        return row is not None
 
 
 def _record(row: tuple[Any, ...]) -> StoredRecord:

@@ -228,3 +228,16 @@ def test_health_is_public(client: httpx.Client) -> None:
     resp = client.get("/api/v1/health")
     assert resp.status_code == 200
     assert resp.json()["status"] == "ok"
+
+
+def test_expired_nonces_are_purged_as_new_ones_arrive() -> None:
+    from mocks.national.store import Store
+
+    store = Store()
+    now = time.time()
+    assert store.remember_nonce("k", "old" * 6, now - 1000, 900)
+    assert not store.remember_nonce("k", "old" * 6, now - 999, 900)  # a replay leaves the first time in place
+    for i in range(999):
+        assert store.remember_nonce("k", f"n{i:020d}", now, 900)
+    kept = {r[0] for r in store.db.execute("SELECT nonce FROM nonces")}
+    assert "old" * 6 not in kept and len(kept) == 999
