@@ -2,8 +2,9 @@
 
 ``render`` takes label files (JSON, JSON array or NDJSON) or 数字识别码 fetched from the national API
 and writes SVG, PNG or PDF, one file per label or, with ``--sheet a4``, a multi-page PDF for printing.
-``verify`` decodes the QR of a label image, fetches the record and compares the printed fields; it
-exits 0 when they match, 1 on a mismatch or an unknown label, 2 when the image or QR cannot be read.
+``verify`` decodes every label QR of an image (a rendering, scan or photo) or of a PDF's pages, fetches
+each record and compares the printed fields; it exits 0 when every label matches, 1 when one differs or
+is unknown, 2 when the file or QR cannot be read or a label cannot be aligned reliably.
 """
 
 from __future__ import annotations
@@ -11,28 +12,33 @@ from __future__ import annotations
 import enum
 import json
 import re
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
 
 from conformance.labels import (
     DPI,
+    SCAN_THRESHOLD,
     FontNotFoundError,
     LabelSourceError,
     LayoutOverflowError,
     MissingGlyphError,
     NationalLabels,
     Outcome,
+    Verdict,
+    is_pdf,
     layout,
-    open_image,
+    open_pages,
+    overall,
     read_labels,
     sheets_pdf,
     to_pdf,
     to_png,
     to_svg,
-    verify_image,
+    verify_labels,
 )
 from contracts import Label
 
@@ -159,22 +165,59 @@ def render(
         raise _fail(f"cannot write: {exc}") from None
 
 
+def _verdict_doc(v: Verdict) -> dict[str, Any]:
+    return {
+        "page": v.page,
+        "outcome": v.outcome.value,
+        "label_id": v.label_id,
+        "payload": v.payload,
+        "method": v.method,
+        "print_dpi": v.print_dpi,
+        "differing": v.differing,
+        "scores": v.scores,
+        "detail": v.detail,
+        "findings": [f.to_dict() for f in v.findings],
+    }
+
+
+def _head(v: Verdict) -> str:
+    lines = {
+        Outcome.MATCH: f"match 一致: {v.label_id}",
+        Outcome.MISMATCH: f"mismatch 不一致: {v.label_id}: {', '.join(v.differing)}",
+        Outcome.UNVERIFIABLE: f"unverifiable 无法核验: {v.label_id}",
+    }
+    return lines.get(v.outcome, v.outcome.value)
+
+
 @app.command("verify")
 def verify(
-    image: Annotated[Path, typer.Argument(help="A rendered or scanned label image (PNG, JPEG...)")],
+    image: Annotated[
+        Path,
+        typer.Argument(
+            help="A label image (PNG, JPEG...: a rendering, scan or photo, one or several labels) "
+            "or a PDF (one label, or A4 sheets)"
+        ),
+    ],
     national: Annotated[str, typer.Option(help=NATIONAL_HELP)],
     app_key: Annotated[str, typer.Option(help="National app key")],
     app_secret_file: Annotated[Path, typer.Option(help="File holding the app secret (never logged)")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON")] = False,
 ) -> None:
-    """Decode the label's QR, fetch the national record and compare the printed fields."""
+    """Decode every label QR, fetch the national records and compare the printed fields.
+
+    Exit 0 when every label found matches; 1 when a label differs or is unknown; 2 when the file cannot
+    be read, holds no label QR code, or a label cannot be aligned reliably (and none differs).
+    """
     try:
-        picture = open_image(image)
+        pdf = is_pdf(image)
+        pages = open_pages(image)
     except (OSError, ValueError) as exc:
         raise _fail(f"cannot read image: {exc}") from None
     looker = NationalLabels.connect(national, app_key, _secret(app_secret_file))
+    verdicts: list[Verdict] = []
     try:
-        verdict = verify_image(picture, looker)
+        for number, page in enumerate(pages, 1):
+            verdicts += verify_labels(page, looker, page=number if pdf else None, exact=not pdf)
     except LabelSourceError as exc:
         raise _fail(str(exc)) from None
     except httpx.HTTPError as exc:
@@ -183,22 +226,31 @@ def verify(
         raise _fail(str(exc)) from None
     finally:
         looker.close()
+    result = overall(verdicts)
+    single = verdicts[0] if len(verdicts) == 1 else None
     if as_json:
         doc = {
-            "outcome": verdict.outcome.value,
-            "label_id": verdict.label_id,
-            "payload": verdict.payload,
-            "differing": verdict.differing,
-            "findings": [f.to_dict() for f in verdict.findings],
+            "outcome": result.value,
+            "label_id": single.label_id if single else None,
+            "payload": single.payload if single else None,
+            "differing": single.differing if single else [],
+            "findings": [f.to_dict() for v in verdicts for f in v.findings],
+            "labels": [_verdict_doc(v) for v in verdicts],
         }
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        lines = {
-            Outcome.MATCH: f"match 一致: {verdict.label_id}",
-            Outcome.MISMATCH: f"mismatch 不一致: {verdict.label_id}: {', '.join(verdict.differing)}",
-        }
-        head = lines.get(verdict.outcome, verdict.outcome.value)
-        typer.echo(head)
-        for f in verdict.findings:
-            typer.echo(f"  {f.code} {f.path}: {f.message_zh} / {f.message_en}")
-    raise typer.Exit(verdict.outcome.exit_code)
+        for n, v in enumerate(verdicts, 1):
+            where = "" if single and not pdf else (f"page {v.page}, " if v.page else "") + f"label {n}: "
+            typer.echo(where + _head(v))
+            if v.method == "aligned":
+                key = max(v.scores, key=lambda k: v.scores[k])
+                typer.echo(
+                    f"  aligned scan: largest region score {key} {v.scores[key]:.3f} (threshold {SCAN_THRESHOLD})"
+                )
+            for f in v.findings:
+                typer.echo(f"  {f.code} {f.path}: {f.message_zh} / {f.message_en}")
+        if not single:
+            counts = Counter(v.outcome.value for v in verdicts)
+            summary = ", ".join(f"{n} {o}" for o, n in sorted(counts.items()))
+            typer.echo(f"{len(verdicts)} labels: {summary} -> {result.value}")
+    raise typer.Exit(result.exit_code)
