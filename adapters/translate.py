@@ -105,8 +105,8 @@ class Translator:
                 record.position, record.stream, reasons, record.data, mapped.resource, mapped.kind, mapped.data
             )
         outcome = self._validator(mapped.kind).validate_python(mapped.data)
-        errors = [f for f in outcome.findings if f.severity is Severity.ERROR]
-        if outcome.model is None or errors:
+        findings = outcome.findings
+        if outcome.model is None or (findings and any(f.severity is Severity.ERROR for f in findings)):
             resource = self.profile.resources[mapped.resource]
             reasons = []
             for f in outcome.findings:
@@ -120,7 +120,7 @@ class Translator:
             return Rejected(
                 record.position, record.stream, reasons, record.data, mapped.resource, mapped.kind, mapped.data
             )
-        return Accepted(record, mapped.resource, mapped.kind, outcome.model, tuple(outcome.findings))
+        return Accepted(record, mapped.resource, mapped.kind, outcome.model, tuple(findings) if findings else ())
 
     def translate(self, records: Iterable[SourceRecord]) -> Iterator[Accepted | Rejected]:
         """Translate records one by one, lazily."""

@@ -277,7 +277,7 @@ def _value_rule(
     return ValueRule(
         name=name,
         getters=[g for g in getters if g is not None],
-        simple_key=simple_key(texts[0]) if len(texts) == 1 else None,
+        simple_key=simple_key(texts[0]),
         fn=fn,
         pure=pure,
         table=table,

@@ -3,8 +3,9 @@
 Most rules of a real mapping are "take this key, transform it, look it up": consecutive rules of
 that shape run in one loop (one call per record, not one per field), with the transform and the
 crosswalk composed into one function, memoised when pure, because exports repeat the same unit, code,
-name and facility on every row. Rules with conditions, several inputs or ``into`` get the general
-closure.
+name and facility on every row. Conditions and further inputs (``paths``) are handled in the same
+loop; rules with ``into``, or whose first source is not a plain key (``$.x``, ``a[0]``), get the
+general closure.
 """
 
 from __future__ import annotations
@@ -67,8 +68,12 @@ def _crosswalk_issue(rule: ValueRule, target: str, bad: str, raw: Any) -> Issue:
 
 
 def is_fast(rule: ValueRule) -> bool:
-    """One plain key, no condition, no ``into``: ``fast_steps`` runs such rules in a batch."""
-    return rule.cond is None and rule.into is None and rule.simple_key is not None
+    """Its first source a plain key, no ``into``: ``fast_steps`` runs such rules in a batch.
+
+    A condition and further sources (``paths``, read by their getters) are allowed: the loop checks
+    the one and reads the others only for the rules that have them.
+    """
+    return rule.into is None and rule.simple_key is not None
 
 
 def make_value_step(rule: ValueRule) -> Step:
@@ -103,7 +108,16 @@ def _composed(rule: ValueRule) -> Callable[[Any], Any] | None:
 _SKIP, _DEFAULT, _REQUIRED = 0, 1, 2
 
 
-_Spec = tuple[str, str | tuple[str, ...], Callable[[Any], Any] | None, dict[str, Any] | None, int, ValueRule]
+_Spec = tuple[
+    str,
+    str | tuple[str, ...],
+    tuple[Getter, ...] | None,
+    Condition | None,
+    Callable[..., Any] | None,
+    dict[Any, Any] | None,
+    int,
+    ValueRule,
+]
 _NONE: Any = object()
 
 
@@ -113,12 +127,23 @@ def _spec(rule: ValueRule) -> _Spec:
     on_missing = _DEFAULT if rule.default is not MISSING else (_REQUIRED if rule.required else _SKIP)
     fn = _composed(rule)
     # Text values are remembered inline, in the loop below (a method call per field would cost more).
-    memo: dict[str, Any] | None = {} if fn is not None and rule.pure else None
-    return (rule.name, rule.simple_key, fn, memo, on_missing, rule)
+    memo: dict[Any, Any] | None = {} if fn is not None and rule.pure else None
+    more = tuple(rule.getters[1:]) or None
+    return (rule.name, rule.simple_key, more, rule.cond, fn, memo, on_missing, rule)
+
+
+def _texts(values: tuple[Any, ...]) -> bool:
+    """True when every value is text or missing: such a tuple of inputs can key a memo."""
+    return all(v is None or type(v) is str for v in values)
 
 
 def fast_steps(rules: list[ValueRule]) -> Step:
-    """One closure running several plain rules in a loop: one call per record instead of one per field."""
+    """One closure running several plain rules in a loop: one call per record instead of one per field.
+
+    Results of pure transforms are remembered per rule, keyed by the text value (or, for a rule with
+    several sources, by the tuple of its text values: ``("180", "kg")``), because exports repeat the
+    same codes, units, names and quantities row after row.
+    """
     specs = tuple(_spec(r) for r in rules)
 
     def fast(rec: Any, root: Any, out: dict[str, Any], issues: list[Issue], index: int) -> None:
@@ -126,7 +151,9 @@ def fast_steps(rules: list[ValueRule]) -> Step:
             get = rec.get
         except AttributeError:  # not a table: every field is missing
             get = {}.get
-        for name, key, fn, memo, on_missing, rule in specs:
+        for name, key, more, cond, fn, memo, on_missing, rule in specs:
+            if cond is not None and not cond(rec, root):
+                continue
             value = get(key) if isinstance(key, str) else walk(rec, key)
             if value is None or value == "":
                 if on_missing == _DEFAULT:
@@ -138,15 +165,26 @@ def fast_steps(rules: list[ValueRule]) -> Step:
             if fn is None:
                 out[name] = value
                 continue
-            result = memo.get(value, _NONE) if memo is not None and type(value) is str else _NONE
+            if more is None:
+                args: Any = None
+                mkey: Any = value if memo is not None and type(value) is str else _NONE
+            elif len(more) == 1:  # the usual case, quantity and unit: no list, no generator
+                second = more[0](rec, root)
+                args = (value, second)
+                texts = type(value) is str and (second is None or type(second) is str)
+                mkey = args if memo is not None and texts else _NONE
+            else:
+                args = (value, *[g(rec, root) for g in more])
+                mkey = args if memo is not None and _texts(args) else _NONE
+            result = _NONE if mkey is _NONE else memo.get(mkey, _NONE)  # type: ignore[union-attr]
             if result is _NONE:
                 try:
-                    result = fn(value)
+                    result = fn(value) if args is None else fn(*args)
                 except Exception as exc:  # not remembered: the issue is raised again for the next record
                     issues.append(_failure(exc, rule, rule.target, value))
                     continue
-                if memo is not None and type(value) is str and len(memo) < _MEMO_SIZE:
-                    memo[value] = result  # a full memo keeps what it has: the first values are the common ones
+                if mkey is not _NONE and len(memo) < _MEMO_SIZE:  # type: ignore[arg-type]
+                    memo[mkey] = result  # type: ignore[index]  # a full memo keeps the first (common) values
             if result is not None:
                 out[name] = result.copy() if type(result) is list else result
 

@@ -34,8 +34,13 @@ def test_reads_manifests_then_tracks_with_soap_call_positions(soap_system, soap_
     first = got[0].position
     assert first.call is not None and first.call.startswith("queryLdxx(") and first.index == 1
     assert str(first).startswith("http://legacy.test/edpgf_ws/servicesx/TranService call queryLdxx(")
-    # zeep gives typed values: Decimal kilograms, int sequence numbers
-    assert type(got[0].data["fwxx"][0]["zl"]).__name__ == "Decimal"
+    # By default lxml reads the records: text, as saved responses give it
+    assert type(got[0].data["fwxx"][0]["zl"]).__name__ == "str"
+    # payload = "typed": zeep gives typed values, Decimal kilograms, int sequence numbers
+    config = {**SOAP_CONFIG, "page_size": 3, "payload": "typed"}
+    typed = list(LegacySoapAdapter(config, client=soap_client, clock=now).read(None))
+    assert [r.position for r in typed] == [r.position for r in got]
+    assert type(typed[0].data["fwxx"][0]["zl"]).__name__ == "Decimal"
 
 
 def test_resumes_from_a_bookmark(soap_system, soap_client, now) -> None:  # type: ignore[no-untyped-def]

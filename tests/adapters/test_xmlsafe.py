@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,43 @@ def test_an_xlsx_whose_parts_declare_a_dtd_is_refused(tmp_path: Path) -> None:
     (tmp_path / "evil.xlsx").write_bytes(buf.getvalue())
     with pytest.raises(UnsafeXMLError):
         list(read_xlsx(tmp_path / "evil.xlsx", "ledger"))
+
+
+def _elements(doc: bytes, monkeypatch: pytest.MonkeyPatch, *, stream: bool) -> list[tuple[str, dict[str, Any], int]]:
+    """What ``iter_elements`` yields for ``doc``, read whole (the default) or streamed by ``iterparse``."""
+    if stream:  # a limit below the document's size forces the streaming path
+        monkeypatch.setattr("adapters.xmlsafe._WHOLE_LIMIT", 0)
+        monkeypatch.setattr("adapters.xmlsafe._PROLOG_LIMIT", 16)
+    out = []
+    for tag, element in iter_elements(io.BytesIO(doc), ["ldxx", "gjxx"], "x.xml"):
+        out.append((tag, element_to_dict(element), element.sourceline))
+    monkeypatch.undo()
+    return out
+
+
+NESTED = b"""<?xml version="1.0"?>
+<r xmlns:t="urn:t"><!-- c --><t:ldxx><a>1</a><t:gjxx><b>2</b></t:gjxx><c>3</c></t:ldxx>
+<gjxx><b>4</b></gjxx><ldxx><a>5</a></ldxx></r>"""
+
+
+def test_whole_documents_and_streamed_ones_give_the_same_elements(monkeypatch: pytest.MonkeyPatch) -> None:
+    saved = (Path(__file__).parent / "data" / "legacy-soap" / "queryGjxxResponse.xml").read_bytes()
+    for doc in (saved, NESTED):
+        whole = _elements(doc, monkeypatch, stream=False)
+        assert whole and whole == _elements(doc, monkeypatch, stream=True)
+    # end-tag order, a nested record first, and cleared once used (its parent no longer holds it)
+    assert [(t, d) for t, d, _ in _elements(NESTED, monkeypatch, stream=False)] == [
+        ("gjxx", {"b": "2"}),
+        ("ldxx", {"a": "1", "gjxx": None, "c": "3"}),
+        ("gjxx", {"b": "4"}),
+        ("ldxx", {"a": "5"}),
+    ]
+
+
+def test_a_truncated_document_yields_the_records_before_the_fault_then_a_data_error() -> None:
+    doc = b"<r><ldxx><a>1</a></ldxx><ldxx><a>2</a></ldxx><ldxx><a>3</a>"
+    got = []
+    with pytest.raises(DataError, match="not well-formed"):
+        for _, element in iter_elements(io.BytesIO(doc), ["ldxx"], "cut.xml"):
+            got.append(element_to_dict(element))
+    assert got == [{"a": "1"}, {"a": "2"}]

@@ -386,3 +386,106 @@ def test_a_joined_each_is_checked_on_load(tmp_path: Path) -> None:
     assert "expects the path of a local list" in error_of(tmp_path, JOINED.replace('["a", "b"]', "[]"))
     assert "expects the path of a local list" in error_of(tmp_path, JOINED.replace('["a", "b"]', '["a", 3]'))
     assert "each[1]: bad path" in error_of(tmp_path, JOINED.replace('["a", "b"]', '["a", "b["]'))
+
+
+# Each rule twice: ``name`` reads plain keys (the batched fast loop of ``_steps.fast_steps``) and
+# ``name_g`` reads the same fields by rooted paths, which at the top level name the same values but
+# compile to the general one-rule closure. Whatever the record holds, both must give the same value
+# and the same issues: the fast loop is an optimisation, never a second semantics.
+TWIN_RULES = {
+    "plain": 'path = "a"',
+    "upper": 'path = "a", transform = "upper"',
+    "walked": 'path = "n.b", transform = "text"',
+    "walked_deep": 'path = "n.m.c"',
+    "looked_up": 'path = "zt", crosswalk = "zt", default = "draft"',
+    "required": 'path = "id", transform = "compact", required = true',
+    "listed": 'path = "a", transform = "split"',
+    "number": 'path = "q", transform = "integer"',
+    "tonnes": 'paths = ["q", "u"], transform = "tonnes", args = { containers = { "桶" = "0.2" } }',
+    "tonnes_deep": 'paths = ["q", "n.u"], transform = "tonnes", args = { unit = "kg" }, required = true',
+    "tonnes_each": 'paths = ["q", "u", "a"], transform = "tonnes"',
+    "when_eq": 'path = "a", transform = "text", when = { path = "zt", eq = "3" }',
+    "when_present": 'path = "q", transform = "decimal", when = "u", default = 0',
+    "day_time": 'paths = ["rq", "sj"], transform = "datetime", args = { time_digits = 6 }',
+    "moment": 'path = "rq", transform = "datetime"',
+}
+
+
+def _twins() -> str:
+    lines = ['[crosswalks.zt]\n"1" = "draft"\n"3" = "in_transit"\n', SIMPLE]
+    for name, rule in TWIN_RULES.items():
+        lines.append(f"{name} = {{ {rule} }}")
+        rooted = rule.replace('path = "', 'path = "$.').replace('paths = ["', 'paths = ["$.')
+        lines.append(f"{name}_g = {{ {rooted} }}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return load_profile(write(tmp_path_factory.mktemp("twins"), _twins()))
+
+
+def test_the_twin_rules_compile_to_the_fast_loop_and_to_the_general_closure(twins: Any) -> None:
+    steps = twins.resources["m"].steps
+    names = [s.__name__ for s in steps]
+    assert names.count("fast") == len(TWIN_RULES) and names.count("step") == len(TWIN_RULES)
+
+
+def _halves(mapped: Any) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, ...]], list[tuple[str, ...]]]:
+    fast = {k: v for k, v in mapped.data.items() if not k.endswith("_g")}
+    general = {k.removesuffix("_g"): v for k, v in mapped.data.items() if k.endswith("_g")}
+
+    def norm(i: Any) -> tuple[str, ...]:
+        return (i.code, i.path.removesuffix("_g"), i.source.replace("$.", ""), i.message_en.replace("$.", ""), i.value)
+
+    issues_fast = [norm(i) for i in mapped.issues if not i.path.endswith("_g")]
+    issues_general = [norm(i) for i in mapped.issues if i.path.endswith("_g")]
+    return fast, general, issues_fast, issues_general
+
+
+twin_values = st.one_of(
+    st.none(),
+    st.just(""),
+    st.sampled_from(["3", "1", " 3 ", "7", "12", "12.5", "-4", "kg", "桶", "吨", "x;y", "ab-c", "20240325"]),
+    st.sampled_from(["083000", "500", "2024/3/25 8:30", "2024-03-25 08:30:00", "2024-13-01", "2024/2/30 9:00"]),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.text(max_size=8),
+    st.lists(st.sampled_from(["a", "3", ""]), max_size=3),
+)
+twin_keys = st.sampled_from(["a", "q", "u", "zt", "id", "rq", "sj"])
+twin_records = st.recursive(
+    st.dictionaries(twin_keys, twin_values, max_size=7),
+    lambda inner: st.dictionaries(
+        st.sampled_from(["n", "m", "a", "q", "b", "c", "u"]), inner | twin_values, max_size=4
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(twin_records)
+def test_the_fast_loop_and_the_general_closure_agree_on_any_record(twins: Any, record: dict[str, Any]) -> None:
+    for _ in range(2):  # the second time, results come from the memos
+        fast, general, issues_fast, issues_general = _halves(twins.apply("m", record))
+        assert fast == general
+        assert issues_fast == issues_general
+
+
+def test_the_fast_loop_agrees_on_missing_none_empty_and_nested_values(twins: Any) -> None:
+    records = [
+        {},
+        {"a": None, "q": "", "n": None},
+        {"id": " x-1 ", "a": "p;q", "q": "180", "u": "kg", "zt": 3, "rq": "20240325", "sj": "83000"},
+        {"id": "k", "q": "3", "u": "桶", "n": {"b": " 全角　ＡＢ ", "u": "t", "m": {"c": [1, 2]}}},
+        {"id": "k", "q": "2.5", "u": "桶", "n": "not a table", "rq": "2024/2/30 9:00"},
+        {"id": "k", "q": "1", "u": "斗", "n": {"m": "leaf"}, "zt": "9", "rq": "2024-03-25 08:30:00", "sj": "0830"},
+    ]
+    for record in records * 2:
+        fast, general, issues_fast, issues_general = _halves(twins.apply("m", record))
+        assert fast == general, record
+        assert issues_fast == issues_general, record
+    mapped = twins.apply("m", records[3])
+    assert mapped.data["walked"] == "全角 AB" and mapped.data["walked_deep"] == [1, 2]
+    assert str(mapped.data["tonnes"]) == "0.6" and mapped.data["tonnes"] == mapped.data["tonnes_g"]

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mappings import TRANSFORMS, TransformError
-from mappings.transforms.times import zone
+from mappings.transforms.times import parse_local, quick_local, zone
 
 SH = zone("Asia/Shanghai")
 parse = TRANSFORMS["datetime"].build({})
@@ -105,3 +105,41 @@ def test_every_written_form_reads_back_the_same_moment(moment: datetime) -> None
     assert parse(moment.strftime("%Y%m%d"), moment.strftime("%H%M%S")) == want
     assert parse6(moment.strftime("%Y%m%d"), str(int(moment.strftime("%H%M%S")))) == want
     assert parse(moment.replace(tzinfo=UTC)) == moment.replace(tzinfo=UTC)
+
+
+# The quick path of the datetime transform (date and clock parts parsed once per distinct text) must
+# read every text exactly as ``parse_local`` does, and leave whatever it does not know to it.
+_SLOW = {digits: (lambda v, t=None, d=digits: parse_local(v, t, tz=SH, time_digits=d)) for digits in (None, 6)}
+_FAST = {None: parse, 6: parse6}
+quick_texts = st.builds(
+    lambda y, mo, d, sep, clock, pad: f"{y:04d}{sep}{mo:0{pad}d}{sep}{d:0{pad}d}{clock}",
+    st.integers(1980, 2040),
+    st.integers(0, 14),
+    st.integers(0, 32),
+    st.sampled_from(["-", "/", ".", "", "年"]),
+    st.sampled_from(["", " 8:30", " 08:30:00", " 23:59:59.5", " 24:00", " 9:60", "T08:30", "  8:30", " 8:3:0", " x"]),
+    st.sampled_from([1, 2]),
+)
+time_texts = st.sampled_from([None, "", "083000", "83000", "500", "0830", "08:30", "25:00", "1261", "x", "８３０"])
+
+
+def _outcome(fn: object, *args: object) -> object:
+    try:
+        got = fn(*args)  # type: ignore[operator]
+    except TransformError as exc:
+        return ("error", exc.code, str(exc))
+    return (got, got.utcoffset(), got.isoformat())
+
+
+@given(quick_texts, time_texts)
+def test_the_quick_path_reads_as_parse_local_does(text: str, time_text: str | None) -> None:
+    for digits in (None, 6):
+        args = (text,) if time_text is None else (text, time_text)
+        assert _outcome(_FAST[digits], *args) == _outcome(_SLOW[digits], *args)
+
+
+def test_quick_local_takes_only_the_plain_forms() -> None:
+    assert quick_local("2024/3/25 8:30") == (2024, 3, 25, 8, 30, 0, 0, True)
+    assert quick_local("20240325") == (2024, 3, 25, 0, 0, 0, 0, False)
+    for other in ("2024/2/30", "20241301", "2024-03-25T08:30", "45376.35", "2024/3/25 25:00", "2024年3月25日"):
+        assert quick_local(other) is None
