@@ -132,6 +132,12 @@ def _spec(rule: ValueRule) -> _Spec:
     return (rule.name, rule.simple_key, more, rule.cond, fn, memo, on_missing, rule)
 
 
+def _hot(spec: _Spec) -> dict[str, Any] | None:
+    """The second memo of a rule that takes one plain key, has no condition and a pure transform."""
+    _, key, more, cond, _, memo, _, _ = spec
+    return {} if memo is not None and more is None and cond is None and isinstance(key, str) else None
+
+
 def _texts(values: tuple[Any, ...]) -> bool:
     """True when every value is text or missing: such a tuple of inputs can key a memo."""
     return all(v is None or type(v) is str for v in values)
@@ -145,13 +151,27 @@ def fast_steps(rules: list[ValueRule]) -> Step:
     same codes, units, names and quantities row after row.
     """
     specs = tuple(_spec(r) for r in rules)
+    # The usual rule (one plain key, no condition, a pure transform) gets a second memo of the text
+    # values whose result can be written as is (not a list, which is copied for each record; None
+    # writes nothing), and "" when it writes nothing either: a value seen before then costs one
+    # lookup, without going through the rest of the loop.
+    plan = tuple((s[0], s[1], _hot(s), s) for s in specs)
 
     def fast(rec: Any, root: Any, out: dict[str, Any], issues: list[Issue], index: int) -> None:
         try:
             get = rec.get
         except AttributeError:  # not a table: every field is missing
             get = {}.get
-        for name, key, more, cond, fn, memo, on_missing, rule in specs:
+        for name, key, hot, spec in plan:
+            if hot is not None:
+                value = get(key)
+                if type(value) is str:
+                    result = hot.get(value, _NONE)
+                    if result is not _NONE:
+                        if result is not None:
+                            out[name] = result
+                        continue
+            _, key, more, cond, fn, memo, on_missing, rule = spec
             if cond is not None and not cond(rec, root):
                 continue
             value = get(key) if isinstance(key, str) else walk(rec, key)
@@ -161,6 +181,8 @@ def fast_steps(rules: list[ValueRule]) -> Step:
                 elif on_missing == _REQUIRED:
                     zh, en = f"缺少必填的本地字段 {rule.source}", f"Required local field {rule.source} is missing"
                     issues.append(Issue("mapping.missing", rule.target, rule.source, zh, en))
+                elif hot is not None and value == "":
+                    hot[""] = None  # an empty cell of an optional field: nothing to write, next time at once
                 continue
             if fn is None:
                 out[name] = value
@@ -187,6 +209,8 @@ def fast_steps(rules: list[ValueRule]) -> Step:
                     memo[mkey] = result  # type: ignore[index]  # a full memo keeps the first (common) values
             if result is not None:
                 out[name] = result.copy() if type(result) is list else result
+            if hot is not None and mkey is not _NONE and type(result) is not list and len(hot) < _MEMO_SIZE:
+                hot[mkey] = result
 
     return fast
 
