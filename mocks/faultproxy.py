@@ -588,9 +588,13 @@ class FaultProxy:
             pending = [*link.tasks, *link.timers.values()]
             for task in pending:
                 task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            await self._close(writers, link.outcome)
-            self._links.pop(link.number, None)
+            try:
+                await asyncio.gather(*pending, return_exceptions=True)
+            finally:
+                # Even when stop() cancels this task while it waits above: _close shuts every transport
+                # before its first await, so no socket outlives the proxy's event loop.
+                self._links.pop(link.number, None)
+                await self._close(writers, link.outcome)
 
     @staticmethod
     async def _close(writers: list[asyncio.StreamWriter], outcome: _Outcome) -> None:
