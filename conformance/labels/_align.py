@@ -101,7 +101,7 @@ def from_qr(hit: QrHit, lay: Layout) -> Array:
     return fit_homography(qr_corners_mm(lay), np.array(hit.corners, dtype=np.float64))
 
 
-def _local_scale(h: Array, p: tuple[float, float]) -> tuple[float, float]:
+def local_scale(h: Array, p: tuple[float, float]) -> tuple[float, float]:
     """Pixels per mm along x and y at label point ``p``."""
     base = project(h, np.array([p, (p[0] + 1, p[1]), (p[0], p[1] + 1)]))
     return float(np.hypot(*(base[1] - base[0]))), float(np.hypot(*(base[2] - base[0])))
@@ -116,7 +116,7 @@ def implausible(h: Array, lay: Layout, size: tuple[int, int]) -> str | None:
     if np.any(denominators <= 0):
         return "the label would lie behind the camera"
     where = project(h, corners)
-    scales = [s for c in corners for s in _local_scale(h, (float(c[0]), float(c[1])))]
+    scales = [s for c in corners for s in local_scale(h, (float(c[0]), float(c[1])))]
     if max(scales) > 4 * min(scales):
         return f"implausible perspective (scale varies {max(scales) / min(scales):.1f}× across the label)"
     edges = np.roll(where, -1, axis=0) - where

@@ -38,6 +38,7 @@ from ._align import (
     find_qr_codes,
     from_qr,
     implausible,
+    local_scale,
     qr_corners_mm,
     refine,
     warp,
@@ -177,6 +178,19 @@ def reference_image(lay: Layout, dpi: int = DPI) -> tuple[Image.Image, float]:
     return to_image(lay, dpi).resize((side, side), Image.Resampling.BOX), side / lay.side
 
 
+def warp_smooth(image: Image.Image, h: np.ndarray, lay: Layout, side_px: int, k: float) -> Image.Image:
+    """``image`` warped into the label frame at ``k`` px/mm without aliasing.
+
+    Warped at the whole multiple of ``k`` nearest the photo's own resolution (at most 4×), then
+    box-reduced, as the reference is.
+    """
+    centre = lay.side / 2
+    m = min(4, max(1, round(max(local_scale(h, (centre, centre))) / k)))
+    if m == 1:
+        return warp(image, h, side_px, k)
+    return warp(image, h, side_px * m, k * m).reduce(m)
+
+
 def _trusted(fit: Fit) -> bool:
     return fit.matches >= MIN_MATCHES and fit.rms_px <= MAX_RMS_PX
 
@@ -194,7 +208,7 @@ def _aligned(image: Image.Image, hit: QrHit, lay: Layout, verdict: Verdict) -> V
                 break
             continue
         h = fit.h if n == 0 else h
-        scores = region_scores(warp(image, fit.h, reference.width, k), reference, lay, k)
+        scores = region_scores(warp_smooth(image, fit.h, lay, reference.width, k), reference, lay, k)
         rank = (sum(s.differs for s in scores), max(s.score for s in scores))
         if best is None or rank < best[0]:
             best = (rank, dpi, scores)
