@@ -70,11 +70,12 @@ def paper_normalised(image: Image.Image, text_px: float) -> Array:
     return np.asarray(np.clip(v / np.maximum(bg, 16.0), 0.0, 1.25), dtype=np.float64)
 
 
-def ink_masks(photo: Image.Image, reference: Image.Image, lay: Layout, k: float) -> tuple[Mask, Mask]:
-    """Ink of the aligned ``photo`` and of the ``reference`` rendering, both at ``k`` px/mm."""
-    text_px = lay.size.text_mm * k
-    norm = paper_normalised(photo, text_px)
-    inner = round((lay.margin_mm + lay.border_mm) * k)
+def ink_masks(norm: Array, reference: Image.Image, inner: int) -> tuple[Mask, Mask]:
+    """Ink of the aligned photo and of the ``reference`` rendering.
+
+    The photo's ink is its ``paper_normalised`` brightness under Otsu's threshold, taken inside the
+    border (``inner`` px from the edge).
+    """
     threshold = _otsu(norm[inner:-inner, inner:-inner].ravel())
     return norm < threshold, brightness(reference) < 128
 
@@ -88,17 +89,6 @@ def dilate(mask: Mask, radius: int) -> Mask:
         for dx in range(-radius, radius + 1):
             if dx * dx + dy * dy <= radius * radius + radius:
                 out |= padded[radius + dy : radius + dy + h, radius + dx : radius + dx + w]
-    return out
-
-
-def opened(mask: Mask) -> Mask:
-    """``mask`` without the specks thinner than two pixels (a 2×2 erosion, then a 2×2 dilation)."""
-    core = mask[:-1, :-1] & mask[1:, :-1] & mask[:-1, 1:] & mask[1:, 1:]
-    out = np.zeros_like(mask)
-    out[:-1, :-1] |= core
-    out[1:, :-1] |= core
-    out[:-1, 1:] |= core
-    out[1:, 1:] |= core
     return out
 
 
@@ -153,12 +143,13 @@ def blurred_reference(norm: Array, ink: Array, inner: int) -> tuple[Array, float
 
 def window_max(diff: Mask, size: int) -> float:
     """The largest share of set pixels in any ``size``×``size`` window of ``diff`` (whole array if smaller)."""
-    h, w = diff.shape
-    size = max(1, min(size, h, w))
-    c = np.zeros((h + 1, w + 1))
-    c[1:, 1:] = diff.astype(np.float64).cumsum(0).cumsum(1)
-    sums = c[size:, size:] - c[:-size, size:] - c[size:, :-size] + c[:-size, :-size]
-    return float(sums.max()) / (size * size)
+    return float(box_means(diff.astype(np.float64), max(1, min(size, *diff.shape))).max())
+
+
+def _pixels(box: Box, k: float) -> tuple[slice, slice]:
+    """Rows and columns of ``box`` (mm) in an image at ``k`` px/mm."""
+    x0, y0 = max(0, round(box.x * k)), max(0, round(box.y * k))
+    return slice(y0, round((box.y + box.h) * k)), slice(x0, round((box.x + box.w) * k))
 
 
 def region_scores(
@@ -178,11 +169,10 @@ def region_scores(
     means: dict[str, Array] = {}
     floor_parts = []
     for b in lay.blocks:
-        x0, y0 = max(0, round(b.box.x * k)), max(0, round(b.box.y * k))
-        x1, y1 = round((b.box.x + b.box.w) * k), round((b.box.y + b.box.h) * k)
-        if b.key == "qr" or x1 <= x0 or y1 <= y0:
+        rows, cols = _pixels(b.box, k)
+        if b.key == "qr" or rows.stop <= rows.start or cols.stop <= cols.start:
             continue
-        m, p = model[y0:y1, x0:x1], norm[y0:y1, x0:x1]
+        m, p = model[rows, cols], norm[rows, cols]
         a, slope = _linear_fit(m, p)
         size = max(1, min(window, *p.shape))
         means[b.key] = box_means(((p - a - slope * m) / contrast) ** 2, size)
@@ -192,7 +182,7 @@ def region_scores(
     out = []
     for b in lay.blocks:
         if b.key == "qr":
-            score, limit = _binary_score(photo, reference, lay, k, b.box), QR_THRESHOLD
+            score, limit = _binary_score(norm, reference, inner, lay, k, b.box), QR_THRESHOLD
         else:
             score = max(0.0, float(means[b.key].max()) - floor) if b.key in means else 0.0
             limit = threshold
@@ -200,12 +190,11 @@ def region_scores(
     return out
 
 
-def _binary_score(photo: Image.Image, reference: Image.Image, lay: Layout, k: float, box: Box) -> float:
+def _binary_score(norm: Array, reference: Image.Image, inner: int, lay: Layout, k: float, box: Box) -> float:
     """Largest windowed share of pixels of ``box`` where one side has ink and the other none nearby."""
-    x0, y0 = max(0, round(box.x * k)), max(0, round(box.y * k))
-    x1, y1 = round((box.x + box.w) * k), round((box.y + box.h) * k)
-    scan_ink, ref_ink = ink_masks(photo, reference, lay, k)
-    scan_ink, ref_ink = scan_ink[y0:y1, x0:x1], ref_ink[y0:y1, x0:x1]
+    scan_ink, ref_ink = ink_masks(norm, reference, inner)
+    rows, cols = _pixels(box, k)
+    scan_ink, ref_ink = scan_ink[rows, cols], ref_ink[rows, cols]
     radius = max(1, round(0.09 * lay.size.text_mm * k))
     diff = (ref_ink & ~dilate(scan_ink, radius)) | (scan_ink & ~dilate(ref_ink, radius))
     return window_max(diff, round(0.5 * lay.size.text_mm * k))

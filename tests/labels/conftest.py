@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 
-from conformance.labels import NationalLabels
+from conformance.labels import DPI, NationalLabels, layout, to_image
 from contracts import Label
 from contracts.signing import SigningAuth
 from mocks.national import MockConfig, SeedIn, create_app, demo_seed, load
@@ -85,3 +86,16 @@ def issued(national_url: str) -> dict[str, Label]:
     """One issued label per size class (the same sample at 20 L, 200 L and 1000 L)."""
     with httpx.Client(base_url=national_url, auth=SigningAuth("labels", SECRET), timeout=10) as c:
         return {name: issue(c, container_volume_l=v) for name, v in VOLUMES.items()}
+
+
+def weight_painted_over(record: Label) -> Image.Image:
+    """``record`` rendered, then its weight painted over with the background and "9.9 吨" written, as an editor would."""
+    lay = layout(record)
+    img = to_image(lay)
+    box = lay.block("weight").box
+    k = DPI / 25.4
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((box.x * k + 200, box.y * k, (box.x + box.w) * k, (box.y + box.h) * k), fill=(255, 150, 0))
+    baseline = lay.block("weight").lines[0].y
+    draw.text((box.x * k + 260, baseline * k), "9.9 吨", fill=(0, 0, 0), font=lay.font.at(5 * k), anchor="ls")
+    return img

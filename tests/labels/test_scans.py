@@ -38,7 +38,7 @@ from conformance.labels import (
 from conformance.labels._align import from_qr, project, refine
 from conformance.labels._verify import reference_image
 from contracts import Label
-from tests.labels.conftest import issue
+from tests.labels.conftest import issue, weight_painted_over
 from tests.labels.scanlib import Distortion, random_distortion, scan, scan_with_corners
 
 runner = CliRunner()
@@ -138,15 +138,7 @@ def test_weight_6_to_9_in_a_phone_photo_is_caught(issued: dict[str, Label], look
 
 
 def test_weight_painted_over_then_photographed(issued: dict[str, Label], lookup: NationalLabels) -> None:
-    record = issued["M"]
-    lay = layout(record)
-    img = to_image(lay)
-    box = lay.block("weight").box
-    k = DPI / 25.4
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((box.x * k + 200, box.y * k, (box.x + box.w) * k, (box.y + box.h) * k), fill=(255, 150, 0))
-    baseline = lay.block("weight").lines[0].y
-    draw.text((box.x * k + 260, baseline * k), "9.9 吨", fill=(0, 0, 0), font=lay.font.at(5 * k), anchor="ls")
+    img = weight_painted_over(issued["M"])
     verdict = verify_image(scan(img, distortions("M")[1], random.Random("paint")), lookup)
     assert verdict.outcome is Outcome.MISMATCH
     assert verdict.differing == ["weight"], verdict.scores

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 from typer.testing import CliRunner
 
 from conformance.cli.label import app as label_app
 from conformance.labels import (
-    DPI,
     SIZE_CLASSES,
     NationalLabels,
     Outcome,
@@ -25,7 +24,7 @@ from conformance.labels import (
     verify_image,
 )
 from contracts import Label
-from tests.labels.conftest import issue, sample_label
+from tests.labels.conftest import issue, sample_label, weight_painted_over
 
 runner = CliRunner()
 
@@ -59,16 +58,7 @@ def test_label_printed_with_another_weight_is_caught(issued: dict[str, Label], l
 
 
 def test_weight_edited_in_the_pixels_is_caught(issued: dict[str, Label], lookup: NationalLabels) -> None:
-    record = issued["M"]
-    lay = layout(record)
-    img = to_image(lay)
-    box = lay.block("weight").box
-    k = DPI / 25.4
-    draw = ImageDraw.Draw(img)
-    # paint the value over with the background and write another weight, as an editor would
-    draw.rectangle((box.x * k + 200, box.y * k, (box.x + box.w) * k, (box.y + box.h) * k), fill=(255, 150, 0))
-    baseline = lay.block("weight").lines[0].y
-    draw.text((box.x * k + 260, baseline * k), "9.9 吨", fill=(0, 0, 0), font=lay.font.at(5 * k), anchor="ls")
+    img = weight_painted_over(issued["M"])
     verdict = verify_image(img, lookup)
     assert verdict.outcome is Outcome.MISMATCH
     assert verdict.differing == ["weight"]
