@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from contracts import Finding, Severity
 
@@ -38,5 +39,18 @@ def summary_line(records: int, findings: list[Finding]) -> str:
 
 
 def console(stderr: bool = False) -> Console:
-    """A console that never wraps tables narrower than a normal terminal."""
-    return Console(stderr=stderr, width=None if stderr else max(Console().width, 120))
+    """A console that never wraps tables narrower than a normal terminal.
+
+    Emoji codes are off: text such as ``KEY:SECRET:SCOPE`` must print as written, not as ``KEY㊙SCOPE``.
+    """
+    return Console(stderr=stderr, width=None if stderr else max(Console().width, 120), emoji=False)
+
+
+def print_error(message: str, label: str = "error:") -> None:
+    """``label message`` on standard error: the label in bold red, the message exactly as given.
+
+    The message is never read as markup, so paths, values and brackets in it (``[1]``, ``[/]``) print
+    as they are.
+    """
+    text = Text.assemble((label, "bold red"), " ", message)
+    console(stderr=True).print(text, soft_wrap=True, highlight=False)

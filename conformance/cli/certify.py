@@ -30,7 +30,7 @@ from ..suite.registry import CHECKS
 from ..suite.runner import RunArtifacts, RunOptions, certify
 from ..suite.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 from ..suite.waivers import WaiverError, load_waivers
-from ._output import console
+from ._output import console, print_error
 
 __all__ = ["certify_cmd", "reference_driver_cmd"]
 
@@ -55,7 +55,7 @@ def _scenarios(spec: str | None) -> list[Scenario] | None:
 
 
 def _fail(message: str) -> typer.Exit:
-    console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+    print_error(message)
     return typer.Exit(2)
 
 

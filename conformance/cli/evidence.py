@@ -14,7 +14,7 @@ import typer
 
 from conformance.report import MANIFEST, check_bundle
 
-from ._output import console
+from ._output import console, print_error
 
 __all__ = ["app"]
 
@@ -42,8 +42,7 @@ def verify(
         raise typer.Exit(0)
     err = console(stderr=True)
     for problem in problems:
-        err.print(f"[bold red]{problem.kind}:[/] ", end="", highlight=False)
-        err.print(problem.message, markup=False, highlight=False, soft_wrap=True)
+        print_error(problem.message, f"{problem.kind}:")
     if any(p.fatal for p in problems):
         raise typer.Exit(2)
     err.print(f"[bold red]TAMPERED 已被篡改或不完整:[/] {len(problems)} problems", highlight=False)

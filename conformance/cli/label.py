@@ -42,7 +42,7 @@ from conformance.labels import (
 )
 from contracts import Label
 
-from ._output import console
+from ._output import console, print_error
 
 __all__ = ["app"]
 
@@ -68,7 +68,7 @@ class Sheet(enum.StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=False, highlight=False)
+    print_error(message)
     return typer.Exit(code)
 
 

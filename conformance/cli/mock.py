@@ -10,7 +10,7 @@ from mocks.national import Credential, MockConfig, SeedIn, Store, create_app, de
 from mocks.national.seed import CredentialIn
 from mocks.national.server import check_loopback, serve
 
-from ._output import console
+from ._output import console, print_error
 
 app = typer.Typer(help="The mock national API.", no_args_is_help=True)
 
@@ -42,7 +42,7 @@ def serve_cmd(
         check_loopback(host)
         creds = [Credential.parse(c) for c in credential or []]
     except ValueError as exc:
-        console(stderr=True).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        print_error(str(exc))
         raise typer.Exit(2) from None
     store = _store(state)
     if seed:

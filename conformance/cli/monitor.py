@@ -20,7 +20,7 @@ from rich.table import Table
 from adapters.bridge.runner import JsonLines
 from conformance.monitor import ConfigError, Cycle, Monitor, load_config
 
-from ._output import console
+from ._output import console, print_error
 
 __all__ = ["app"]
 
@@ -31,7 +31,7 @@ CONFIG_HELP = "The monitor's TOML configuration (see the README)"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=False, highlight=False)
+    print_error(message)
     return typer.Exit(code)
 
 
@@ -82,8 +82,7 @@ def _one(monitor: Monitor) -> Cycle | None:
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:  # reported and alerted by the monitor; the command says why
-        console(stderr=True).print(f"[bold red]cycle failed:[/] {type(exc).__name__}: {exc}", markup=True,
-                                   highlight=False)  # fmt: skip
+        print_error(f"{type(exc).__name__}: {exc}", "cycle failed:")
         return None
 
 

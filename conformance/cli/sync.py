@@ -25,7 +25,7 @@ from adapters.bridge import Outbox, Stats, open_outbox, retry_dead
 from adapters.bridge.runner import JsonLines, SyncOptions, parse_settings, run_sync
 from mappings import MappingError
 
-from ._output import console
+from ._output import console, print_error
 
 __all__ = ["app"]
 
@@ -39,7 +39,7 @@ OUTBOX_HELP = "sqlite:PATH (PostgreSQL is not supported yet)"
 
 
 def _fail(message: str) -> typer.Exit:
-    console(stderr=True).print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=False, highlight=False)
+    print_error(message)
     return typer.Exit(2)
 
 

@@ -23,7 +23,7 @@ from adapters import AdapterRegistry, ConfigurationError, Rejected, SourceRecord
 from adapters.files import stream_for_file
 from mappings import MappingError, Profile, load_profile
 
-from ._output import console
+from ._output import console, print_error
 
 __all__ = ["translate"]
 
@@ -31,9 +31,7 @@ _PROGRESS_BYTES = 5_000_000
 
 
 def _fail(message: str) -> typer.Exit:
-    err = console(stderr=True)
-    err.print("[bold red]error:[/] ", end="")
-    err.print(message, soft_wrap=True, markup=False, highlight=False)
+    print_error(message)
     return typer.Exit(2)
 
 

@@ -14,7 +14,7 @@ from contracts import KINDS, Finding, Severity, Validator
 from contracts.identifiers import LabelIdScheme
 
 from ..records import InputError, RecordSource, open_records
-from ._output import console, findings_table, summary_line
+from ._output import console, findings_table, print_error, summary_line
 
 
 class Kind(StrEnum):
@@ -96,7 +96,7 @@ def validate(
             kind.value, file, codelists=codelists, scheme=scheme, show_progress=fmt is Format.TABLE
         )
     except InputError as exc:
-        console(stderr=True).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        print_error(str(exc))
         raise typer.Exit(2) from None
     if fmt is Format.JSON:
         typer.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))

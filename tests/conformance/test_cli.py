@@ -131,3 +131,21 @@ def test_console_script_runs_without_traceback_on_bad_kind() -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["mock", "serve", "--credential", "bad"], "error: credential must be KEY:SECRET:SCOPE"),
+        (["monitor", "run", "--config", "[red]x[/]:secret:.toml"], "error: [red]x[/]:secret:.toml: cannot be read"),
+        (["validate", "--kind", "ledger", "[1]:warning:.json"], "error: [1]:warning:.json"),
+        (["translate", "--profile", "[b]no[/b]", str(SAMPLES / "manifest.json"), "-o", "o.ndjson"], "error: [b]no[/b]: no such profile"),
+    ],
+)
+def test_error_messages_print_as_written(args: list[str], expected: str) -> None:
+    # Values in messages (paths, credential syntax) are neither rich markup nor emoji codes.
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert expected in text, result.output
+    assert "[bold red]" not in text and "㊙" not in text and "⚠" not in text
