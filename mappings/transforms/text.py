@@ -105,11 +105,19 @@ def split(*, sep: str = ",;，；、|", fold: bool = True) -> Callable[[Any], li
     if not sep:
         raise ValueError("sep must name at least one separator character")
     pattern = re.compile("[" + re.escape(sep) + "]")
+    ascii_seps = [c for c in dict.fromkeys(sep) if c.isascii()]
+    ascii_first, ascii_rest = (ascii_seps[0], ascii_seps[1:]) if ascii_seps else ("", [])
 
     def apply(value: Any) -> list[str] | None:
-        if type(value) is str and value.isascii() and pattern.search(value) is None:
-            single = value.strip()  # one code, the usual case
-            return [single] if single else None
+        if type(value) is str and value.isascii():  # codes, the usual case: nothing to fold
+            # Only the ASCII separators can occur; str.replace and str.split beat the regex here.
+            for c in ascii_rest:
+                if c in value:
+                    value = value.replace(c, ascii_first)
+            if not ascii_first or ascii_first not in value:  # one code
+                single = " ".join(value.split())
+                return [single] if single else None
+            return [p for p in map(" ".join, map(str.split, value.split(ascii_first))) if p] or None
         if isinstance(value, list | tuple):
             parts: Iterable[Any] = value
         else:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mappings import TRANSFORMS, TransformError
 from mappings.transforms.text import collapse, halfwidth
@@ -108,6 +112,17 @@ def test_split_lists() -> None:
     assert split("a; b，c、,") == ["a", "b", "c"]  # type: ignore[operator]
     assert split("") is None  # type: ignore[operator]
     assert build("split", sep="|")("a|b;c") == ["a", "b;c"]  # type: ignore[operator]
+    assert build("split", sep="；")("a ;\tb") == ["a ; b"]  # type: ignore[operator]  # no ASCII separator
+
+
+@given(
+    st.text(alphabet="AB9; ,\t|", max_size=30),
+    st.sampled_from([";；,，、 ", ",;，；、|", "|", "；、"]),
+)
+def test_split_of_ascii_text_is_the_regex_split(value: str, sep: str) -> None:
+    # ASCII text takes a str.replace/str.split shortcut; it must cut where the general rule cuts.
+    parts = [collapse(p) for p in re.split("[" + re.escape(sep) + "]", value)]
+    assert build("split", sep=sep)(value) == ([p for p in parts if p] or None)  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(("written", "want"), [("3", 3), ("3.0", 3), ("３", 3), (3, 3), ("1,200", 1200)])
