@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -54,3 +55,9 @@ def print_error(message: str, label: str = "error:") -> None:
     """
     text = Text.assemble((label, "bold red"), " ", message)
     console(stderr=True).print(text, soft_wrap=True, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` with ``print_error``; returns the exit for the caller to raise."""
+    print_error(message)
+    return typer.Exit(code)

@@ -30,7 +30,7 @@ from ..suite.registry import CHECKS
 from ..suite.runner import RunArtifacts, RunOptions, certify
 from ..suite.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 from ..suite.waivers import WaiverError, load_waivers
-from ._output import console, print_error
+from ._output import console, fail
 
 __all__ = ["certify_cmd", "reference_driver_cmd"]
 
@@ -52,11 +52,6 @@ def _scenarios(spec: str | None) -> list[Scenario] | None:
         else:
             raise ScenarioError(f"no scenario {part!r}: not a shipped name ({', '.join(shipped)}) nor a file")
     return out
-
-
-def _fail(message: str) -> typer.Exit:
-    print_error(message)
-    return typer.Exit(2)
 
 
 def certify_cmd(
@@ -107,22 +102,22 @@ def certify_cmd(
     if observe:
         _observe(mapping, export or [], profile, port, duration, secret_file, refdata, report, junit, waivers, as_json)
     if bool(driver) == demo:
-        raise _fail("give either --driver URL or --demo (or --observe)")
+        raise fail("give either --driver URL or --demo (or --observe)")
     if defect and not demo:
-        raise _fail("--defect goes with --demo")
+        raise fail("--defect goes with --demo")
     if defect and defect not in DEFECTS:
-        raise _fail(f"no defect {defect!r}; known: {', '.join(DEFECTS)}")
+        raise fail(f"no defect {defect!r}; known: {', '.join(DEFECTS)}")
     try:
         prof = load_profile(profile)
         chosen = _scenarios(scenarios)
         waived = load_waivers(waivers) if waivers else []
     except (ProfileError, ScenarioError, WaiverError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     unknown = sorted({w.check for w in waived} - {c.spec.id for c in CHECKS})
     if unknown:
-        raise _fail(f"{waivers}: waiver for unknown check(s) {', '.join(unknown)}")
+        raise fail(f"{waivers}: waiver for unknown check(s) {', '.join(unknown)}")
     if report is not None and report.exists() and any(report.iterdir()):
-        raise _fail(f"--report {report}: the folder is not empty (an evidence bundle needs a folder of its own)")
+        raise fail(f"--report {report}: the folder is not empty (an evidence bundle needs a folder of its own)")
     sut: Driver = ReferenceIntegration(DEFECTS[defect][0] if defect else None) if demo else HttpDriver(str(driver))
     out = console()
     started = time.monotonic()
@@ -135,7 +130,7 @@ def certify_cmd(
             quiet=as_json,
         )
     except (DriverError, RuntimeError) as exc:
-        raise _fail(f"the run could not be completed: {exc}") from None
+        raise fail(f"the run could not be completed: {exc}") from None
     finally:
         if isinstance(sut, HttpDriver):
             sut.close()
@@ -161,12 +156,12 @@ def _observe(
     from ..suite.observe import certify_observed
 
     if not mapping or not export:
-        raise _fail("--observe needs --mapping (the profile of your export) and --export PATH")
+        raise fail("--observe needs --mapping (the profile of your export) and --export PATH")
     missing = [str(p) for p in export if not p.exists()]
     if missing:
-        raise _fail(f"--export: no such file or folder: {', '.join(missing)}")
+        raise fail(f"--export: no such file or folder: {', '.join(missing)}")
     if duration is None and not sys.stdin.isatty():
-        raise _fail("--observe without a terminal needs --duration SECONDS")
+        raise fail("--observe without a terminal needs --duration SECONDS")
     try:
         prof = load_profile(profile)
         waived = load_waivers(waivers) if waivers else []
@@ -180,7 +175,7 @@ def _observe(
                 approvals=seed.approvals + mine.approvals,
             )
     except (ProfileError, WaiverError, MappingError, OSError, ValidationError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     err = console(stderr=True)
 
     def traffic(session: Session) -> None:
@@ -200,7 +195,7 @@ def _observe(
     try:
         art = certify_observed(mapping, export, traffic, profile=prof, port=port, waivers=waived, seed=seed)
     except OSError as exc:
-        raise _fail(f"cannot serve on 127.0.0.1:{port}: {exc}") from None
+        raise fail(f"cannot serve on 127.0.0.1:{port}: {exc}") from None
     _finish(art, report, junit, as_json)
 
 
@@ -271,8 +266,8 @@ def reference_driver_cmd(
     try:
         check_loopback(host)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if defect and defect not in DEFECTS:
-        raise _fail(f"no defect {defect!r}; known: {', '.join(DEFECTS)}")
+        raise fail(f"no defect {defect!r}; known: {', '.join(DEFECTS)}")
     console(stderr=True).print(f"reference integration driver on http://{host}:{port}/driver/v1", highlight=False)
     serve(driver_app(ReferenceIntegration(DEFECTS[defect][0] if defect else None)), host=host, port=port)

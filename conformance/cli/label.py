@@ -42,7 +42,7 @@ from conformance.labels import (
 )
 from contracts import Label
 
-from ._output import console, print_error
+from ._output import console, fail
 
 __all__ = ["app"]
 
@@ -67,26 +67,21 @@ class Sheet(enum.StrEnum):
     A4 = "a4"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    print_error(message)
-    return typer.Exit(code)
-
-
 def _secret(path: Path | None) -> str:
     if path is None:
-        raise _fail("--app-secret-file is required with --national")
+        raise fail("--app-secret-file is required with --national")
     try:
         secret = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise _fail(f"cannot read --app-secret-file: {exc.strerror}") from None
+        raise fail(f"cannot read --app-secret-file: {exc.strerror}") from None
     if not secret:
-        raise _fail("--app-secret-file is empty")
+        raise fail("--app-secret-file is empty")
     return secret
 
 
 def _national(national: str | None, app_key: str | None, secret_file: Path | None) -> NationalLabels:
     if not national or not app_key:
-        raise _fail("label ids are fetched from the national API: give --national, --app-key and --app-secret-file")
+        raise fail("label ids are fetched from the national API: give --national, --app-key and --app-secret-file")
     return NationalLabels.connect(national, app_key, _secret(secret_file))
 
 
@@ -102,14 +97,14 @@ def _gather(sources: list[str], national: str | None, app_key: str | None, secre
                 looker = looker or _national(national, app_key, secret_file)
                 found = looker(src)
                 if found is None:
-                    raise _fail(f"label {src} is not known to the national system", 1)
+                    raise fail(f"label {src} is not known to the national system", 1)
                 labels.append(found)
             else:
-                raise _fail(f"{src}: no such file, and not a 37-character label id")
+                raise fail(f"{src}: no such file, and not a 37-character label id")
     except LabelSourceError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except httpx.HTTPError as exc:
-        raise _fail(f"national API unreachable: {exc}") from None
+        raise fail(f"national API unreachable: {exc}") from None
     finally:
         if looker is not None:
             looker.close()
@@ -143,7 +138,7 @@ def render(
     try:
         if sheet is not None:
             if fmt is not Format.PDF:
-                raise _fail("--sheet a4 writes a multi-page PDF: use --format pdf")
+                raise fail("--sheet a4 writes a multi-page PDF: use --format pdf")
             target = output or Path("labels-a4.pdf")
             target.write_bytes(sheets_pdf([layout(label) for label in labels], dpi))
             out.print(f"{len(labels)} labels on A4 sheets: {target}", markup=False, highlight=False)
@@ -152,7 +147,7 @@ def render(
             targets = [output or Path(f"{labels[0].label_id}.{fmt.value}")]
         else:
             if output is not None and output.suffix and not output.is_dir():
-                raise _fail(f"{len(labels)} labels: -o must name a folder (or use --sheet a4 --format pdf)")
+                raise fail(f"{len(labels)} labels: -o must name a folder (or use --sheet a4 --format pdf)")
             folder = output or Path()
             folder.mkdir(parents=True, exist_ok=True)
             targets = [folder / f"{label.label_id}.{fmt.value}" for label in labels]
@@ -160,9 +155,9 @@ def render(
             target.write_bytes(_encode(label, fmt, dpi))
             out.print(f"{label.label_id}: {target}", markup=False, highlight=False)
     except (FontNotFoundError, MissingGlyphError, LayoutOverflowError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except OSError as exc:
-        raise _fail(f"cannot write: {exc}") from None
+        raise fail(f"cannot write: {exc}") from None
 
 
 def _verdict_doc(v: Verdict) -> dict[str, Any]:
@@ -212,18 +207,18 @@ def verify(
         pdf = is_pdf(image)
         pages = open_pages(image)
     except (OSError, ValueError) as exc:
-        raise _fail(f"cannot read image: {exc}") from None
+        raise fail(f"cannot read image: {exc}") from None
     looker = NationalLabels.connect(national, app_key, _secret(app_secret_file))
     verdicts: list[Verdict] = []
     try:
         for number, page in enumerate(pages, 1):
             verdicts += verify_labels(page, looker, page=number if pdf else None, exact=not pdf)
     except LabelSourceError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except httpx.HTTPError as exc:
-        raise _fail(f"national API unreachable: {exc}") from None
+        raise fail(f"national API unreachable: {exc}") from None
     except (FontNotFoundError, MissingGlyphError, LayoutOverflowError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     finally:
         looker.close()
     result = overall(verdicts)

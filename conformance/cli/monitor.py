@@ -20,7 +20,7 @@ from rich.table import Table
 from adapters.bridge.runner import JsonLines
 from conformance.monitor import ConfigError, Cycle, Monitor, load_config
 
-from ._output import console, print_error
+from ._output import console, fail, print_error
 
 __all__ = ["app"]
 
@@ -28,11 +28,6 @@ app = typer.Typer(help="Watch the sync: completeness, accuracy, lag, backlog and
                   no_args_is_help=True)  # fmt: skip
 log = logging.getLogger("hazlink.monitor")
 CONFIG_HELP = "The monitor's TOML configuration (see the README)"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    print_error(message)
-    return typer.Exit(code)
 
 
 def _logging(level: int = logging.INFO) -> logging.Handler:
@@ -71,16 +66,16 @@ def _load(config: Path) -> Monitor:
         cfg.national.secret()  # a missing secret is a configuration error, found before the first cycle
         return Monitor(cfg)
     except ConfigError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except (ValueError, ImportError) as exc:
-        raise _fail(f"{config}: {exc}") from None
+        raise fail(f"{config}: {exc}") from None
 
 
 def _one(monitor: Monitor) -> Cycle | None:
     try:
         return monitor.cycle()
     except ConfigError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except Exception as exc:  # reported and alerted by the monitor; the command says why
         print_error(f"{type(exc).__name__}: {exc}", "cycle failed:")
         return None

@@ -25,7 +25,7 @@ from adapters.bridge import Outbox, Stats, open_outbox, retry_dead
 from adapters.bridge.runner import JsonLines, SyncOptions, parse_settings, run_sync
 from mappings import MappingError
 
-from ._output import console, print_error
+from ._output import console, fail
 
 __all__ = ["app"]
 
@@ -36,11 +36,6 @@ app = typer.Typer(
 )
 log = logging.getLogger("hazlink.bridge")
 OUTBOX_HELP = "sqlite:PATH (PostgreSQL is not supported yet)"
-
-
-def _fail(message: str) -> typer.Exit:
-    print_error(message)
-    return typer.Exit(2)
 
 
 def _view(stats: Stats, gauges: dict[str, float | None]) -> Table:
@@ -92,9 +87,9 @@ def run_cmd(
     try:
         secret = app_secret_file.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise _fail(f"cannot read --app-secret-file: {exc.strerror}") from None
+        raise fail(f"cannot read --app-secret-file: {exc.strerror}") from None
     if not secret:
-        raise _fail("--app-secret-file is empty")
+        raise fail("--app-secret-file is empty")
     try:
         opts = SyncOptions(
             profile=profile,
@@ -117,7 +112,7 @@ def run_cmd(
             batch_size=batch_size,
         )
     except ConfigurationError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     stopped = [False]
     signal.signal(signal.SIGTERM, lambda signum, frame: stopped.__setitem__(0, True))
     with ExitStack() as stack:
@@ -134,7 +129,7 @@ def run_cmd(
         try:
             code = run_sync(opts, stop=lambda: stopped[0], progress=progress, every=every)
         except (ConfigurationError, MappingError, ValueError) as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
         except KeyboardInterrupt:
             code = 0
     if code:
@@ -202,7 +197,7 @@ def retry_dead_cmd(
         if profile is not None:
             registry = AdapterRegistry.default()
             if profile not in registry:
-                raise _fail(f"no adapter {profile!r}")
+                raise fail(f"no adapter {profile!r}")
             translator = Translator(registry.get(profile).profile())
         result = retry_dead(box, translator)
     finally:
@@ -217,8 +212,8 @@ def retry_dead_cmd(
 def _open_existing(url: str) -> Outbox:
     path = url.removeprefix("sqlite:")
     if not url.startswith(("postgresql:", "postgres:")) and not Path(path).exists():
-        raise _fail(f"no outbox at {path}")
+        raise fail(f"no outbox at {path}")
     try:
         return open_outbox(url)
     except ValueError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None

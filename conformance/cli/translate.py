@@ -23,16 +23,11 @@ from adapters import AdapterRegistry, ConfigurationError, Rejected, SourceRecord
 from adapters.files import stream_for_file
 from mappings import MappingError, Profile, load_profile
 
-from ._output import console, print_error
+from ._output import console, fail
 
 __all__ = ["translate"]
 
 _PROGRESS_BYTES = 5_000_000
-
-
-def _fail(message: str) -> typer.Exit:
-    print_error(message)
-    return typer.Exit(2)
 
 
 def _profile(ref: str, registry: AdapterRegistry) -> tuple[Profile, type[Any] | None]:
@@ -133,12 +128,12 @@ def translate(
     """
     files = list(inputs or [])
     if not profile_ref or not out:
-        raise _fail("--profile and --out are required")
+        raise fail("--profile and --out are required")
     if not files and source is None:
-        raise _fail("give input files, or --source for a live local system")
+        raise fail("give input files, or --source for a live local system")
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
-        raise _fail(f"no such input file: {', '.join(missing)}")
+        raise fail(f"no such input file: {', '.join(missing)}")
     try:
         registry = AdapterRegistry.default()
         profile, adapter = _profile(profile_ref, registry)
@@ -149,7 +144,7 @@ def translate(
             raise ConfigurationError(f"the inputs give {' and '.join(sorted(kinds))} records: put {{kind}} in --out")
         live_settings = _settings(settings or [])
     except (MappingError, ConfigurationError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if rejects is not None:
         rejects_path = rejects
     elif out == "-":
@@ -185,7 +180,7 @@ def translate(
                 if progress is not None and task is not None and n % 1000 == 0:
                     progress.update(task, completed=n)
         except (ConfigurationError, MappingError) as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     total = counts["out"] + counts["rejected"]
     top = ", ".join(f"{code} ×{n}" for code, n in reasons.most_common(5))
     err = console(stderr=True)
